@@ -1,0 +1,21 @@
+// The sandbox's pid 1: waits for the command, forwards signals to it, reaps orphans, and exits
+// with the command's status. The kernel then kills whatever is left in the pid namespace.
+#pragma once
+
+#include <sys/types.h>
+
+#include <csignal>
+
+namespace containerv::linux_ {
+
+// The signals a supervisor passes on to the sandbox, blocked in both so they are taken with
+// sigwaitinfo: a pid 1 never gets a signal whose action is the default, unless it is blocked.
+sigset_t forwarded_signals();
+
+// Never returns. `command` is the command's pid in the sandbox's pid namespace.
+[[noreturn]] void run_init(pid_t command);
+
+// The exit status a shell would report for a wait status: the code, or 128 + the signal.
+int exit_code(int wait_status);
+
+}  // namespace containerv::linux_

@@ -1,0 +1,289 @@
+// The order of the set-up. Supervisor: clone the sandbox's pid 1 into new namespaces, write
+// its id maps, let it go, pass signals on, report its exit. Pid 1: build the root, name the
+// host, bring lo up, fork the command, then shed every privilege and wait. Command: trim the
+// bounding set, take the profile's identity and capabilities, no_new_privs, seccomp, exec.
+#include "linux/launcher.hpp"
+
+#include "linux/capabilities.hpp"
+#include "linux/identity.hpp"
+#include "linux/idmap.hpp"
+#include "linux/init.hpp"
+#include "linux/network.hpp"
+#include "linux/rootfs.hpp"
+#include "linux/step_error.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace containerv::linux_ {
+namespace {
+
+// Everything exec needs, made before clone so the sandbox only reads it.
+struct ExecArgs {
+    std::vector<std::string> candidates;  // where argv[0] may be, in PATH order
+    std::vector<char*> argv;
+    std::vector<char*> envp;
+};
+
+ExecArgs prepare_exec(const Plan& plan) {
+    ExecArgs ex;
+    for (const auto& arg : plan.argv) ex.argv.push_back(const_cast<char*>(arg.c_str()));
+    ex.argv.push_back(nullptr);
+    std::string path;
+    for (const auto& kv : plan.env) {
+        ex.envp.push_back(const_cast<char*>(kv.c_str()));
+        if (kv.rfind("PATH=", 0) == 0) path = kv.substr(5);
+    }
+    ex.envp.push_back(nullptr);
+
+    const std::string& name = plan.argv.front();
+    if (name.find('/') != std::string::npos) {
+        ex.candidates.push_back(name);
+        return ex;
+    }
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find(':', start);
+        if (end == std::string::npos) end = path.size();
+        std::string dir = path.substr(start, end - start);
+        ex.candidates.push_back((dir.empty() ? "." : dir) + "/" + name);
+        start = end + 1;
+    }
+    return ex;
+}
+
+void report(int fd) {
+    const StepError& e = last_error();
+    if (write(fd, &e, sizeof e) < 0) {
+        // Nothing more to do: the supervisor sees the exit status.
+    }
+}
+
+[[noreturn]] void die(int report_fd) {
+    report(report_fd);
+    _exit(125);
+}
+
+[[noreturn]] void exec_command(const ExecArgs& ex, int report_fd) {
+    int err = ENOENT;
+    bool denied = false;
+    for (const auto& candidate : ex.candidates) {
+        execve(candidate.c_str(), ex.argv.data(), ex.envp.data());
+        err = errno;
+        if (err == EACCES) denied = true;
+        else if (err != ENOENT && err != ENOTDIR && err != ELOOP && err != ENAMETOOLONG) break;
+    }
+    if (denied && (err == ENOENT || err == ENOTDIR)) err = EACCES;
+    fail("exec", "execve", ex.argv[0], err);
+    set_error_kind(StepError::exec);
+    report(report_fd);
+    _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
+}
+
+[[noreturn]] void run_command(const Plan& plan, const ExecArgs& ex, int report_fd) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+
+    // Without no_new_privs the kernel only takes a filter from a holder of CAP_SYS_ADMIN, so
+    // the filter goes on before the capabilities are dropped, as runc does; it must then
+    // allow the set-up calls that follow (prctl, setgroups, setres[ug]id, capset, execve).
+    if (!plan.no_new_privileges && plan.has_filter) {
+        if (int err = seccomp::load(plan.filter)) {
+            fail("seccomp", "seccomp(SECCOMP_SET_MODE_FILTER)", "", err);
+            die(report_fd);
+        }
+    }
+    if (drop_bounding(plan.caps, plan.cap_last_cap) != 0) die(report_fd);
+    if (set_identity(plan.uid, plan.gid, plan.clear_groups) != 0) die(report_fd);
+    if (set_capabilities(plan.caps, plan.uid != 0, plan.cap_last_cap) != 0) die(report_fd);
+
+    if (!plan.cwd.empty() && chdir(plan.cwd.c_str()) != 0) {
+        fail("cwd", "chdir", plan.cwd.c_str());
+        die(report_fd);
+    }
+    if (plan.cwd.empty()) {
+        // The caller's directory, as bubblewrap does, when the sandbox has it; else /.
+        if (chdir(plan.caller_cwd.c_str()) != 0 && chdir("/") != 0) {
+            fail("cwd", "chdir", "/");
+            die(report_fd);
+        }
+    }
+
+    // Nothing but stdio crosses into the command: every other descriptor closes on exec.
+    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+        fail("descriptors", "close_range", "");
+        die(report_fd);
+    }
+    if (plan.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        fail("no_new_privileges", "prctl(PR_SET_NO_NEW_PRIVS)", "");
+        die(report_fd);
+    }
+    if (plan.no_new_privileges && plan.has_filter) {
+        if (int err = seccomp::load(plan.filter)) {
+            fail("seccomp", "seccomp(SECCOMP_SET_MODE_FILTER)", "", err);
+            die(report_fd);
+        }
+    }
+    exec_command(ex, report_fd);
+}
+
+// Pid 1 keeps no privilege the command lacks: no capability, the same ids, not dumpable (so
+// the command cannot ptrace it), and a filter that allows only waiting and signalling.
+[[noreturn]] void become_init(const Plan& plan, pid_t command, int go_fd, int report_fd) {
+    if (drop_bounding(0, plan.cap_last_cap) != 0) die(report_fd);
+    if (set_identity(plan.uid, plan.gid, plan.clear_groups) != 0) die(report_fd);
+    if (set_capabilities(0, false, plan.cap_last_cap) != 0) die(report_fd);
+
+    // The identity change cleared the parent-death signal; set it again, then make sure the
+    // supervisor did not die in between (its end of the go pipe would be closed).
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+        fail("init", "prctl(PR_SET_PDEATHSIG)", "");
+        die(report_fd);
+    }
+    char byte;
+    if (fcntl(go_fd, F_SETFL, O_NONBLOCK) != 0 || read(go_fd, &byte, 1) == 0) _exit(125);
+    close(go_fd);
+
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        fail("init", "prctl", "");
+        die(report_fd);
+    }
+    if (report_fd > 3) syscall(SYS_close_range, 3, report_fd - 1, 0);
+    syscall(SYS_close_range, report_fd + 1, ~0U, 0);
+    if (int err = seccomp::load(plan.init_filter)) {
+        fail("init", "seccomp(SECCOMP_SET_MODE_FILTER)", "", err);
+        die(report_fd);
+    }
+    close(report_fd);
+    run_init(command);
+}
+
+[[noreturn]] void sandbox_main(const Plan& plan, const ExecArgs& ex, int go_fd, int report_fd) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+        fail("init", "prctl(PR_SET_PDEATHSIG)", "");
+        die(report_fd);
+    }
+    char byte;
+    if (read(go_fd, &byte, 1) != 1) _exit(125);  // the supervisor failed or died
+
+    // As root, the process still holds host uid 0, which the namespace does not map; become
+    // the namespace's root (an unprivileged host id) before creating anything.
+    if (!plan.rootless && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
+        fail("identity", "setresuid", "0");
+        die(report_fd);
+    }
+    if (build_root(plan.root, plan.uid, plan.gid) != 0) die(report_fd);
+    if (sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
+        fail("uts", "sethostname", plan.hostname.c_str());
+        die(report_fd);
+    }
+    if (plan.loopback_up && bring_loopback_up() != 0) die(report_fd);
+
+    pid_t command = fork();
+    if (command < 0) {
+        fail("init", "fork", "");
+        die(report_fd);
+    }
+    if (command == 0) {
+        close(go_fd);
+        run_command(plan, ex, report_fd);
+    }
+    become_init(plan, command, go_fd, report_fd);
+}
+
+// Reads the one failure record the sandbox may send; EOF without one means the command was
+// executed (the pipe is close-on-exec) or the sandbox died without a word.
+StepError read_report(int fd) {
+    StepError e{};
+    char* p = reinterpret_cast<char*>(&e);
+    size_t got = 0;
+    while (got < sizeof e) {
+        ssize_t n = read(fd, p + got, sizeof e - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+    }
+    if (got != sizeof e) e = StepError{};
+    return e;
+}
+
+int supervise(pid_t pid, const sigset_t& signals) {
+    for (;;) {
+        siginfo_t info;
+        int sig = sigwaitinfo(&signals, &info);
+        if (sig < 0) continue;
+        if (sig != SIGCHLD) {
+            if (info.si_code != SI_KERNEL) kill(pid, sig);
+            continue;
+        }
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) return status;
+    }
+}
+
+}  // namespace
+
+Outcome launch(const Plan& plan) {
+    ExecArgs ex = prepare_exec(plan);
+    int go[2];
+    int rep[2];
+    if (pipe2(go, O_CLOEXEC) != 0) return {125, Error::sys("launch", "pipe2", "", errno)};
+    if (pipe2(rep, O_CLOEXEC) != 0) {
+        int err = errno;
+        close(go[0]);
+        close(go[1]);
+        return {125, Error::sys("launch", "pipe2", "", err)};
+    }
+
+    sigset_t signals = forwarded_signals();
+    sigset_t old;
+    sigprocmask(SIG_BLOCK, &signals, &old);
+    fflush(nullptr);
+
+    // A raw clone with fork semantics: the child starts in its new namespaces as pid 1.
+    long pid = syscall(SYS_clone, plan.clone_flags | SIGCHLD, nullptr, nullptr, nullptr, 0);
+    if (pid == 0) {
+        close(go[1]);
+        close(rep[0]);
+        sandbox_main(plan, ex, go[0], rep[1]);
+    }
+    int clone_errno = errno;
+    close(go[0]);
+    close(rep[1]);
+
+    Outcome out;
+    if (pid < 0) {
+        out.error = Error::sys("namespaces", "clone", "", clone_errno);
+    } else if (auto ok = write_id_maps(static_cast<pid_t>(pid), plan); !ok) {
+        out.error = ok.error();
+        kill(static_cast<pid_t>(pid), SIGKILL);
+        waitpid(static_cast<pid_t>(pid), nullptr, 0);
+    } else if (write(go[1], "g", 1) != 1) {
+        out.error = Error::sys("launch", "write", "go pipe", errno);
+        kill(static_cast<pid_t>(pid), SIGKILL);
+        waitpid(static_cast<pid_t>(pid), nullptr, 0);
+    } else {
+        StepError e = read_report(rep[0]);
+        out.exit_code = exit_code(supervise(static_cast<pid_t>(pid), signals));
+        if (e.kind != StepError::none) {
+            out.error = Error::sys(e.step, e.syscall, e.path, e.err);
+            if (e.kind == StepError::setup) out.exit_code = 125;
+        }
+    }
+    close(rep[0]);
+    close(go[1]);
+    sigprocmask(SIG_SETMASK, &old, nullptr);
+    return out;
+}
+
+}  // namespace containerv::linux_

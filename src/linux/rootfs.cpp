@@ -1,0 +1,399 @@
+// Order of the build (each step names the kernel behaviour it relies on):
+//  1. every mount private, so nothing done here propagates back to the host;
+//  2. a staging tmpfs becomes the root with pivot_root, the host's root now at /oldroot: all
+//     sources are read from there, and no file is ever created on the host;
+//  3. the new root: the host's top-level entries bound read-only onto a tmpfs (or overlaid by
+//     a throw-away layer when the root is writable), or the --rootfs tree bound whole;
+//  4. /proc, /dev, /sys, /tmp, /run; writable paths; --bind mounts; masked and read-only paths;
+//  5. pivot_root into the new root and detach the old one, host and staging alike.
+#include "linux/rootfs.hpp"
+
+#include "linux/step_error.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace containerv::linux_ {
+namespace {
+
+const std::string kStage = "/tmp";      // mount point of the staging tmpfs, before pivot
+const std::string kOld = "/oldroot";    // the host's root, after the first pivot
+const std::string kNew = "/newroot";    // the sandbox's root, before the second pivot
+const std::string kLayers = "/layers";  // upper and work directories of the overlays
+
+constexpr const char* kDevices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+int mnt(const char* source, const std::string& target, const char* type, unsigned long flags,
+        const std::string& data, const char* step) {
+    if (mount(source, target.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) != 0)
+        return fail(step, "mount", target.c_str());
+    return 0;
+}
+
+// Mount attributes with the new mount API: one call applies them to a whole tree, and flags
+// inherited from a more privileged namespace can be added to, never cleared.
+int set_attr(const std::string& target, std::uint64_t attrs, bool recursive, const char* step) {
+    mount_attr attr{};
+    attr.attr_set = attrs;
+    unsigned flags = AT_NO_AUTOMOUNT | AT_SYMLINK_NOFOLLOW | (recursive ? AT_RECURSIVE : 0);
+    if (syscall(SYS_mount_setattr, AT_FDCWD, target.c_str(), flags, &attr, sizeof attr) != 0)
+        return fail(step, "mount_setattr", target.c_str());
+    return 0;
+}
+
+int bind(const std::string& source, const std::string& target, std::uint64_t attrs,
+         const char* step) {
+    if (mnt(source.c_str(), target, nullptr, MS_BIND | MS_REC, "", step) != 0) return -1;
+    return attrs ? set_attr(target, attrs, true, step) : 0;
+}
+
+int mkdir_p(const std::string& path, mode_t mode, const char* step) {
+    for (size_t pos = 1; pos <= path.size(); ++pos) {
+        if (pos != path.size() && path[pos] != '/') continue;
+        std::string part = path.substr(0, pos);
+        if (mkdir(part.c_str(), mode) != 0 && errno != EEXIST)
+            return fail(step, "mkdir", part.c_str());
+    }
+    return 0;
+}
+
+// A mount point of the same kind as `source`: a directory, or an empty file.
+int make_mount_point(const std::string& source, const std::string& target, const char* step) {
+    struct stat st;
+    if (stat(source.c_str(), &st) != 0) return fail(step, "stat", source.c_str());
+    if (S_ISDIR(st.st_mode)) return mkdir_p(target, 0755, step);
+    if (mkdir_p(target.substr(0, target.rfind('/')), 0755, step) != 0) return -1;
+    int fd = open(target.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0 && errno != EEXIST) return fail(step, "open", target.c_str());
+    if (fd >= 0) close(fd);
+    return 0;
+}
+
+bool exists(const std::string& path) {
+    struct stat st;
+    return lstat(path.c_str(), &st) == 0;
+}
+
+class RootBuilder {
+public:
+    RootBuilder(const RootPlan& plan, std::uint32_t uid, std::uint32_t gid)
+        : plan_(plan), uid_(uid), gid_(gid) {
+        common_ = MOUNT_ATTR_NODEV | (plan.no_suid ? MOUNT_ATTR_NOSUID : 0);
+    }
+
+    int build();
+
+private:
+    int stage();
+    int host_top_level();
+    int host_entry(const std::string& name);
+    int rootfs_tree();
+    int overlay(const std::string& lower, const std::string& target, bool own);
+    int proc_dev_sys();
+    int dev();
+    int fresh_tmpfs(const std::string& path, const char* mode, bool writable);
+    int writable_paths();
+    int user_binds();
+    int masks_and_read_only();
+    int identity_files();
+    int enter();
+
+    std::string source(const std::string& path) const {
+        return kOld + (plan_.source == "/" ? "" : plan_.source) + path;
+    }
+
+    const RootPlan& plan_;
+    std::uint32_t uid_;
+    std::uint32_t gid_;
+    std::uint64_t common_;
+    int layers_ = 0;
+    unsigned long ms_nosuid() const { return plan_.no_suid ? MS_NOSUID : 0; }
+};
+
+int RootBuilder::stage() {
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+        return fail("rootfs", "mount(MS_PRIVATE)", "/");
+    if (mnt("tmpfs", kStage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "rootfs") != 0)
+        return -1;
+    if (chdir(kStage.c_str()) != 0) return fail("rootfs", "chdir", kStage.c_str());
+    if (mkdir("oldroot", 0755) != 0) return fail("rootfs", "mkdir", "oldroot");
+    if (syscall(SYS_pivot_root, ".", "oldroot") != 0)
+        return fail("rootfs", "pivot_root", kStage.c_str());
+    if (chdir("/") != 0) return fail("rootfs", "chdir", "/");
+    if (mkdir(kNew.c_str(), 0755) != 0) return fail("rootfs", "mkdir", kNew.c_str());
+    if (mkdir(kLayers.c_str(), 0700) != 0) return fail("rootfs", "mkdir", kLayers.c_str());
+    return 0;
+}
+
+// Only the top level is walked, so the cost grows with the number of entries in / and of
+// mounts, never with the size of the host's filesystem.
+int RootBuilder::host_top_level() {
+    if (mnt("tmpfs", kNew, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "rootfs") != 0) return -1;
+    DIR* dir = opendir(kOld.c_str());
+    if (!dir) return fail("rootfs", "opendir", kOld.c_str());
+    int rc = 0;
+    while (dirent* entry = readdir(dir)) {
+        std::string name = entry->d_name;
+        if (name == "." || name == ".." || name == "proc" || name == "sys" || name == "dev" ||
+            name == "tmp" || name == "run")
+            continue;
+        if ((rc = host_entry(name)) != 0) break;
+    }
+    closedir(dir);
+    return rc;
+}
+
+int RootBuilder::host_entry(const std::string& name) {
+    std::string from = kOld + "/" + name;
+    std::string to = kNew + "/" + name;
+    struct stat st;
+    if (lstat(from.c_str(), &st) != 0) return fail("rootfs", "lstat", from.c_str());
+
+    if (S_ISLNK(st.st_mode)) {
+        char target[4096];
+        ssize_t n = readlink(from.c_str(), target, sizeof target - 1);
+        if (n < 0) return fail("rootfs", "readlink", from.c_str());
+        target[n] = '\0';
+        if (symlink(target, to.c_str()) != 0) return fail("rootfs", "symlink", to.c_str());
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (mkdir(to.c_str(), st.st_mode & 07777) != 0) return fail("rootfs", "mkdir", to.c_str());
+        if (!plan_.read_only && !plan_.top_with_mounts.count(name))
+            return overlay(from, to, false);
+        // The host's tree is never writable from the sandbox, whatever the profile says.
+        return bind(from, to, MOUNT_ATTR_RDONLY | common_, "rootfs");
+    }
+    if (S_ISREG(st.st_mode)) {
+        if (make_mount_point(from, to, "rootfs") != 0) return -1;
+        return bind(from, to, MOUNT_ATTR_RDONLY | common_, "rootfs");
+    }
+    return 0;  // sockets, fifos and devices at the top of / are not carried over
+}
+
+int RootBuilder::rootfs_tree() {
+    if (bind(source(""), kNew, common_, "rootfs") != 0) return -1;
+
+    // Mount points first, while the tree is still writable.
+    for (const char* dir : {"/proc", "/dev", "/sys"})
+        if (mkdir_p(kNew + dir, 0755, "rootfs") != 0) return -1;
+    for (const auto& w : plan_.writable)
+        if (mkdir_p(kNew + w.path, 0755, "writable") != 0) return -1;
+    for (const auto& b : plan_.binds)
+        if (make_mount_point(kOld + b.source, kNew + b.target, "bind") != 0) return -1;
+
+    if (plan_.read_only && set_attr(kNew, MOUNT_ATTR_RDONLY, true, "rootfs") != 0) return -1;
+    return 0;
+}
+
+// A throw-away layer over `lower`: writes land in a tmpfs that dies with the sandbox. The
+// overlay's root directory takes its owner and mode from the upper directory, which is how a
+// writable path becomes writable for the sandbox's user without touching the host.
+int RootBuilder::overlay(const std::string& lower, const std::string& target, bool own) {
+    struct stat st;
+    if (stat(lower.c_str(), &st) != 0) return fail("overlay", "stat", lower.c_str());
+    std::string base = kLayers + "/" + std::to_string(layers_++);
+    std::string upper = base + "/upper";
+    std::string work = base + "/work";
+    for (const auto& dir : {base, upper, work})
+        if (mkdir(dir.c_str(), 0755) != 0) return fail("overlay", "mkdir", dir.c_str());
+    if (chmod(upper.c_str(), st.st_mode & 07777) != 0)
+        return fail("overlay", "chmod", upper.c_str());
+    if (own && chown(upper.c_str(), uid_, gid_) != 0)
+        return fail("overlay", "chown", upper.c_str());
+    // userxattr: the only xattr namespace an overlay in a user namespace may use.
+    std::string data = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work +
+                       ",userxattr";
+    return mnt("overlay", target, "overlay", MS_NODEV | ms_nosuid(), data, "overlay");
+}
+
+int RootBuilder::fresh_tmpfs(const std::string& path, const char* mode, bool writable) {
+    std::string target = kNew + path;
+    if (mkdir_p(target, 0755, "rootfs") != 0) return -1;
+    unsigned long flags = MS_NODEV | ms_nosuid() | (writable ? 0 : MS_RDONLY);
+    return mnt("tmpfs", target, "tmpfs", flags, std::string("mode=") + mode, "rootfs");
+}
+
+int RootBuilder::dev() {
+    std::string d = kNew + "/dev";
+    if (mkdir_p(d, 0755, "dev") != 0) return -1;
+    if (mnt("tmpfs", d, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755", "dev") != 0) return -1;
+    for (const char* node : kDevices) {
+        std::string target = d + "/" + node;
+        if (make_mount_point(kOld + "/dev/null", target, "dev") != 0) return -1;
+        if (mnt((kOld + "/dev/" + node).c_str(), target, nullptr, MS_BIND, "", "dev") != 0)
+            return -1;
+        if (set_attr(target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false, "dev") != 0) return -1;
+    }
+    // A private devpts instance: the sandbox sees only its own terminals.
+    if (mkdir_p(d + "/pts", 0755, "dev") != 0) return -1;
+    if (mnt("devpts", d + "/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+            "newinstance,ptmxmode=0666,mode=0620", "dev") != 0)
+        return -1;
+    if (symlink("pts/ptmx", (d + "/ptmx").c_str()) != 0) return fail("dev", "symlink", "ptmx");
+    if (mkdir_p(d + "/shm", 01777, "dev") != 0) return -1;
+    if (mnt("tmpfs", d + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", "dev") != 0)
+        return -1;
+    const char* links[][2] = {{"/proc/self/fd", "fd"},
+                              {"/proc/self/fd/0", "stdin"},
+                              {"/proc/self/fd/1", "stdout"},
+                              {"/proc/self/fd/2", "stderr"}};
+    for (const auto& link : links)
+        if (symlink(link[0], (d + "/" + link[1]).c_str()) != 0)
+            return fail("dev", "symlink", link[1]);
+    return set_attr(d, MOUNT_ATTR_RDONLY, false, "dev");
+}
+
+int RootBuilder::proc_dev_sys() {
+    std::string proc = kNew + "/proc";
+    if (mkdir_p(proc, 0555, "proc") != 0) return -1;
+    if (mnt("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", "proc") != 0) return -1;
+    if (dev() != 0) return -1;
+
+    std::string sys = kNew + "/sys";
+    if (mkdir_p(sys, 0555, "sys") != 0) return -1;
+    if (plan_.sysfs_fresh)
+        return mnt("sysfs", sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", "sys");
+    // sysfs can only be mounted by the owner of the network namespace: bind the host's.
+    return bind(kOld + "/sys", sys,
+                MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+                "sys");
+}
+
+int RootBuilder::writable_paths() {
+    std::vector<WritableMount> paths = plan_.writable;
+    std::sort(paths.begin(), paths.end(),
+              [](const auto& a, const auto& b) { return a.path.size() < b.path.size(); });
+    for (const auto& w : paths) {
+        std::string target = kNew + w.path;
+        if (w.in_fresh_tmpfs) {
+            if (mkdir_p(target, 0755, "writable") != 0) return -1;
+            struct stat st;
+            // A sticky, world-writable directory (/tmp) is writable as it is.
+            if (stat(target.c_str(), &st) == 0 && (st.st_mode & 01002) == 01002) continue;
+            if (chown(target.c_str(), uid_, gid_) != 0)
+                return fail("writable", "chown", w.path.c_str());
+            continue;
+        }
+        if (!plan_.host_root) {
+            if (bind(source(w.path), target, common_, "writable") != 0) return -1;
+            continue;
+        }
+        if (w.existing == w.path) {
+            if (overlay(kOld + w.path, target, true) != 0) return -1;
+            continue;
+        }
+        // The path is missing on the host: a layer over its nearest existing ancestor makes
+        // room for it, the path is bound onto itself so it stays writable, and the ancestor
+        // is made read-only again when the root is.
+        if (w.existing != "/" && overlay(kOld + w.existing, kNew + w.existing, false) != 0)
+            return -1;
+        if (mkdir_p(target, 0755, "writable") != 0) return -1;
+        if (chown(target.c_str(), uid_, gid_) != 0)
+            return fail("writable", "chown", w.path.c_str());
+        if (bind(target, target, 0, "writable") != 0) return -1;
+        if (w.existing != "/" && plan_.read_only &&
+            set_attr(kNew + w.existing, MOUNT_ATTR_RDONLY, false, "writable") != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int RootBuilder::user_binds() {
+    for (const auto& b : plan_.binds) {
+        std::string target = kNew + b.target;
+        if (make_mount_point(kOld + b.source, target, "bind") != 0) return -1;
+        std::uint64_t attrs = common_ | (b.read_only ? MOUNT_ATTR_RDONLY : 0);
+        if (bind(kOld + b.source, target, attrs, "bind") != 0) return -1;
+    }
+    return 0;
+}
+
+int RootBuilder::masks_and_read_only() {
+    for (const auto& path : plan_.read_only_paths) {
+        std::string target = kNew + path;
+        if (!exists(target)) continue;
+        if (bind(target, target, MOUNT_ATTR_RDONLY | common_, "read-only") != 0) return -1;
+    }
+    for (const auto& path : plan_.masked) {
+        std::string target = kNew + path;
+        struct stat st;
+        if (lstat(target.c_str(), &st) != 0) continue;  // absent: nothing to hide
+        if (S_ISDIR(st.st_mode)) {
+            if (mnt("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                    "size=4k,mode=0555", "mask") != 0)
+                return -1;
+        } else {
+            if (mnt((kOld + "/dev/null").c_str(), target, nullptr, MS_BIND, "", "mask") != 0)
+                return -1;
+            if (set_attr(target, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC, false, "mask") != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+// The sandbox's own /etc/passwd and /etc/group when the profile's user is not in the root's.
+int RootBuilder::identity_files() {
+    const std::pair<const std::string*, const char*> files[] = {{&plan_.passwd, "passwd"},
+                                                                {&plan_.group, "group"}};
+    for (const auto& [text, name] : files) {
+        if (text->empty()) continue;
+        std::string staged = std::string("/") + name;
+        int fd = open(staged.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) return fail("identity", "open", staged.c_str());
+        ssize_t n = write(fd, text->data(), text->size());
+        int saved = errno;
+        close(fd);
+        if (n != static_cast<ssize_t>(text->size()))
+            return fail("identity", "write", staged.c_str(), n < 0 ? saved : EIO);
+        std::string target = kNew + "/etc/" + name;
+        if (bind(staged, target, MOUNT_ATTR_RDONLY | common_, "identity") != 0) return -1;
+    }
+    return 0;
+}
+
+int RootBuilder::enter() {
+    if (plan_.host_root && plan_.read_only && set_attr(kNew, MOUNT_ATTR_RDONLY, false, "rootfs"))
+        return -1;
+    if (chdir(kNew.c_str()) != 0) return fail("pivot", "chdir", kNew.c_str());
+    // pivot_root(".", ".") stacks the old root on top of the new one; detaching "." then
+    // removes the staging tmpfs and, below it, the host's root.
+    if (syscall(SYS_pivot_root, ".", ".") != 0) return fail("pivot", "pivot_root", kNew.c_str());
+    if (umount2(".", MNT_DETACH) != 0) return fail("pivot", "umount2", "old root");
+    if (chdir("/") != 0) return fail("pivot", "chdir", "/");
+    return 0;
+}
+
+int RootBuilder::build() {
+    if (stage() != 0) return -1;
+    if (plan_.host_root) {
+        if (host_top_level() != 0) return -1;
+        if (fresh_tmpfs("/tmp", "1777", plan_.fresh_tmp_writable) != 0) return -1;
+        if (fresh_tmpfs("/run", "0755", plan_.fresh_run_writable) != 0) return -1;
+    } else if (rootfs_tree() != 0) {
+        return -1;
+    }
+    if (proc_dev_sys() != 0) return -1;
+    if (writable_paths() != 0) return -1;
+    if (user_binds() != 0) return -1;
+    if (masks_and_read_only() != 0) return -1;
+    if (identity_files() != 0) return -1;
+    return enter();
+}
+
+}  // namespace
+
+int build_root(const RootPlan& root, std::uint32_t uid, std::uint32_t gid) {
+    return RootBuilder(root, uid, gid).build();
+}
+
+}  // namespace containerv::linux_

@@ -1,0 +1,575 @@
+#include "plan/plan.hpp"
+
+#include "plan/users.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <grp.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace containerv {
+namespace {
+
+using State = Enforcement::State;
+
+// Masked and read-only kernel paths every sandbox gets, as Docker and crun do, whatever the
+// profile lists: they expose host-wide state and knobs no sandbox needs.
+const char* const kBaselineMasked[] = {
+    "/proc/asound",      "/proc/acpi",        "/proc/kcore",       "/proc/keys",
+    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+    "/proc/scsi",        "/sys/firmware",     "/sys/devices/virtual/powercap",
+};
+const char* const kBaselineReadOnly[] = {
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+// Container defaults, as Docker and crun set them.
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+std::string join(const std::vector<std::string>& items, const char* sep = ",") {
+    std::string out;
+    for (const auto& item : items) {
+        if (!out.empty()) out += sep;
+        out += item;
+    }
+    return out.empty() ? "(none)" : out;
+}
+
+const char* yes_no(bool value) { return value ? "true" : "false"; }
+
+bool exists(const std::string& path) {
+    struct stat st;
+    return lstat(path.c_str(), &st) == 0;
+}
+
+bool is_dir(const std::string& path) {
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// A path a profile or flag names must be absolute and already normal: no "..", no "//", no
+// trailing slash. Otherwise what the plan shows and what the kernel gets could differ.
+Status check_sandbox_path(const std::string& field, const std::string& path) {
+    if (path.empty() || path[0] != '/')
+        return Error::msg("profile", field + ": \"" + path + "\" is not an absolute path");
+    std::string normal = std::filesystem::path(path).lexically_normal().string();
+    if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+    if (normal != path)
+        return Error::msg("profile", field + ": \"" + path + "\" is not normalised (expected \"" +
+                                         normal + "\")");
+    return Ok{};
+}
+
+bool under(const std::string& path, const std::string& dir) {
+    return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                           path[dir.size()] == '/');
+}
+
+std::string in_source(const std::string& source, const std::string& path) {
+    return source == "/" ? path : source + path;
+}
+
+std::optional<std::uint32_t> parse_id(const std::string& text) {
+    std::uint32_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return {};
+    return value;
+}
+
+// Top-level directories of `source` that have mounts below them. An overlay does not show the
+// mounts under its lower directory, so those directories are bound, never overlaid.
+std::set<std::string> top_dirs_with_mounts(const std::string& source) {
+    std::set<std::string> tops;
+    std::ifstream in("/proc/self/mountinfo");
+    std::string line;
+    std::string prefix = source == "/" ? "/" : source + "/";
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string id, parent, dev, root, mountpoint;
+        if (!(fields >> id >> parent >> dev >> root >> mountpoint)) continue;
+        if (mountpoint.compare(0, prefix.size(), prefix) != 0) continue;
+        std::string rel = mountpoint.substr(prefix.size());
+        auto slash = rel.find('/');
+        if (slash != std::string::npos && slash + 1 < rel.size()) tops.insert(rel.substr(0, slash));
+    }
+    return tops;
+}
+
+class Planner {
+public:
+    Planner(const RunRequest& request, const HostFeatures& host)
+        : req_(request), profile_(request.profile), host_(host) {}
+
+    Result<Plan> build();
+
+private:
+    void row(std::string field, std::string value, State state, std::string mechanism) {
+        if ((state == State::refused) && req_.accept_weaker.count(field))
+            state = State::accepted_weaker;
+        plan_.rows.push_back({std::move(field), std::move(value), state, std::move(mechanism)});
+    }
+
+    Status plan_root();
+    Status plan_user();
+    Status plan_syscalls();
+    void plan_capabilities();
+    void plan_network();
+    void plan_other_fields();
+    Status plan_environment();
+
+    const RunRequest& req_;
+    const Profile& profile_;
+    const HostFeatures& host_;
+    Plan plan_;
+};
+
+Status Planner::plan_root() {
+    RootPlan& root = plan_.root;
+    const FilesystemPolicy& fs = profile_.filesystem;
+
+    if (req_.rootfs) {
+        char resolved[PATH_MAX];
+        if (!realpath(req_.rootfs->c_str(), resolved))
+            return Error::sys("rootfs", "realpath", *req_.rootfs, errno);
+        if (!is_dir(resolved))
+            return Error::msg("rootfs", "\"" + *req_.rootfs + "\" is not a directory");
+        root.source = resolved;
+        root.host_root = false;
+    } else {
+        root.source = "/";
+        root.host_root = true;
+    }
+
+    bool root_writable = !fs.read_only_root;
+    for (const auto& path : fs.writable_paths)
+        if (path == "/" || path == "/*") root_writable = true;
+    root.read_only = !root_writable;
+    root.no_suid = fs.no_suid;
+    if (root.host_root) {
+        root.top_with_mounts = top_dirs_with_mounts("/");
+        root.fresh_tmp_writable = root_writable;
+        root.fresh_run_writable = root_writable;
+    }
+
+    for (const auto& path : fs.writable_paths) {
+        if (path == "/" || path == "/*") continue;
+        if (auto ok = check_sandbox_path("filesystem.writable_paths", path); !ok) return ok;
+        if (path.find_first_of(",:\\") != std::string::npos)
+            return Error::msg("profile", "filesystem.writable_paths: \"" + path +
+                                             "\" contains ',', ':' or '\\', which overlayfs "
+                                             "options cannot carry");
+        WritableMount mount{path, path, false};
+        if (root.host_root && (under(path, "/tmp") || under(path, "/run"))) {
+            mount.in_fresh_tmpfs = true;
+            (under(path, "/tmp") ? root.fresh_tmp_writable : root.fresh_run_writable) = true;
+        } else {
+            while (mount.existing != "/" && !exists(in_source(root.source, mount.existing)))
+                mount.existing = std::filesystem::path(mount.existing).parent_path().string();
+            if (!is_dir(in_source(root.source, mount.existing)))
+                return Error::msg("profile", "filesystem.writable_paths: \"" + mount.existing +
+                                                 "\" is not a directory in the root");
+        }
+        root.writable.push_back(mount);
+    }
+
+    for (const auto& path : fs.masked_paths) {
+        if (auto ok = check_sandbox_path("filesystem.masked_paths", path); !ok) return ok;
+        root.masked.push_back(path);
+    }
+    for (const char* path : kBaselineMasked)
+        if (std::find(root.masked.begin(), root.masked.end(), path) == root.masked.end())
+            root.masked.emplace_back(path);
+    for (const auto& path : fs.read_only_paths) {
+        if (auto ok = check_sandbox_path("filesystem.read_only_paths", path); !ok) return ok;
+        root.read_only_paths.push_back(path);
+    }
+    for (const char* path : kBaselineReadOnly) root.read_only_paths.emplace_back(path);
+
+    for (const auto& bind : req_.binds) {
+        char resolved[PATH_MAX];
+        if (!realpath(bind.source.c_str(), resolved))
+            return Error::sys("bind", "realpath", bind.source, errno);
+        if (auto ok = check_sandbox_path("--bind target", bind.target); !ok) return ok;
+        if (bind.target == "/")
+            return Error::msg("bind", "cannot bind over the sandbox's root; use --rootfs");
+        root.binds.push_back({resolved, bind.target, bind.read_only});
+    }
+
+    std::string where = root.host_root ? "host root" : "rootfs " + root.source;
+    std::string how;
+    if (root.host_root)
+        how = root_writable ? "host root bound read-only under a throw-away overlay per "
+                              "top-level directory, discarded at exit"
+                            : "host root bound read-only (mount_setattr MOUNT_ATTR_RDONLY, "
+                              "recursive); fresh tmpfs on /tmp and /run";
+    else
+        how = root_writable ? "bind mount of the rootfs, writable: writes land in it"
+                            : "bind mount of the rootfs, read-only (recursive)";
+    row("filesystem.read_only_root", yes_no(fs.read_only_root), State::enforced,
+        where + ": " + how);
+    row("filesystem.writable_paths", join(fs.writable_paths),
+        fs.writable_paths.empty() ? State::not_needed : State::enforced,
+        root.host_root ? "overlayfs with a tmpfs upper layer owned by the sandbox user, "
+                         "discarded at exit"
+                       : "read-write bind mounts into the rootfs");
+    row("filesystem.masked_paths", join(fs.masked_paths), State::enforced,
+        "read-only empty tmpfs over directories, /dev/null over files; plus the baseline " +
+            std::to_string(std::size(kBaselineMasked)) + " kernel paths Docker masks");
+    row("filesystem.read_only_paths", join(fs.read_only_paths), State::enforced,
+        "read-only bind mounts; plus /proc/{bus,fs,irq,sys,sysrq-trigger}");
+    row("filesystem.no_suid", yes_no(fs.no_suid), fs.no_suid ? State::enforced : State::not_needed,
+        fs.no_suid ? "MS_NOSUID on every mount" : "set-user-ID bits honoured (within the "
+                                                  "user namespace's ids)");
+    return Ok{};
+}
+
+Status Planner::plan_user() {
+    const std::string& src = plan_.root.source;
+    std::string name = profile_.process.run_as_user;
+    std::optional<std::uint32_t> uid = profile_.process.uid;
+    std::optional<std::uint32_t> gid = profile_.process.gid;
+    std::string home = "/";
+    std::string how = "from the profile";
+
+    if (req_.user) {
+        how = "from --user";
+        std::string user = *req_.user;
+        std::string group;
+        if (auto colon = user.find(':'); colon != std::string::npos) {
+            group = user.substr(colon + 1);
+            user = user.substr(0, colon);
+        }
+        name.clear();
+        uid.reset();
+        gid.reset();
+        if (auto id = parse_id(user)) {
+            uid = id;
+            if (auto entry = find_user_by_uid(src, *id)) {
+                gid = entry->gid;
+                home = entry->home;
+            }
+        } else if (auto entry = find_user(src, user)) {
+            uid = entry->uid;
+            gid = entry->gid;
+            home = entry->home;
+        } else {
+            return Error::msg("user", "unknown user \"" + user + "\" (not in " +
+                                          in_source(src, "/etc/passwd") + ")");
+        }
+        if (!group.empty()) {
+            if (auto id = parse_id(group)) gid = id;
+            else if (auto found = find_group(src, group)) gid = found;
+            else
+                return Error::msg("user", "unknown group \"" + group + "\" (not in " +
+                                              in_source(src, "/etc/group") + ")");
+        }
+    } else if (!name.empty()) {
+        if (auto entry = find_user(src, name)) {
+            uid = entry->uid;
+            gid = entry->gid;
+            home = entry->home;
+        } else if (uid) {
+            // The root lacks the user: use the profile's ids, and show the name in the
+            // sandbox's own /etc/passwd and /etc/group (never the host's).
+            gid = gid.value_or(*uid);
+            plan_.root.passwd = passwd_with(src, {name, *uid, *gid, "/"});
+            if (!find_group(src, name)) plan_.root.group = group_with(src, name, *gid);
+            how = "from the profile's ids; \"" + name + "\" added to the sandbox's /etc/passwd";
+        } else {
+            return Error::msg("user", "user \"" + name + "\" is not in " +
+                                          in_source(src, "/etc/passwd") +
+                                          " and the profile gives no run_as_uid");
+        }
+    }
+    plan_.uid = uid.value_or(0);
+    plan_.gid = gid.value_or(plan_.uid);
+    if (home == "/" && !name.empty() && plan_.root.passwd.empty())
+        if (auto entry = find_user(src, name)) home = entry->home;
+    plan_.env.push_back("HOME=" + home);
+
+    if (host_.root) {
+        plan_.uid_map = root_id_range(false);
+        plan_.gid_map = root_id_range(true);
+        if (plan_.uid >= plan_.uid_map.count || plan_.gid >= plan_.gid_map.count)
+            return Error::msg("user", "uid " + std::to_string(plan_.uid) + " / gid " +
+                                          std::to_string(plan_.gid) + " is outside the " +
+                                          std::to_string(plan_.uid_map.count) +
+                                          " ids the sandbox maps");
+    } else {
+        plan_.rootless = true;
+        plan_.uid_map = {plan_.uid, host_.uid, 1};
+        plan_.gid_map = {plan_.gid, host_.gid, 1};
+        plan_.clear_groups = false;
+    }
+
+    std::string ids = std::to_string(plan_.uid) + ":" + std::to_string(plan_.gid);
+    std::string map = std::to_string(plan_.uid_map.inside) + "-" +
+                      std::to_string(plan_.uid_map.inside + plan_.uid_map.count - 1) + " -> host " +
+                      std::to_string(plan_.uid_map.outside) + "-" +
+                      std::to_string(plan_.uid_map.outside + plan_.uid_map.count - 1);
+    row("process.run_as_user", name.empty() ? "(none)" : name, State::enforced, how);
+    row("process.run_as_uid/gid", ids, State::enforced,
+        "user namespace (uid_map " + map + "), setresuid/setresgid");
+
+    if (plan_.rootless) {
+        // Without privilege the kernel refuses setgroups once the gid map is written, so the
+        // caller's supplementary groups stay in the sandbox's credentials and still open
+        // host files owned by those groups.
+        std::vector<gid_t> groups(NGROUPS_MAX);
+        int n = getgroups(static_cast<int>(groups.size()), groups.data());
+        std::vector<std::string> extra;
+        for (int i = 0; i < n; ++i)
+            if (groups[i] != host_.gid) extra.push_back(std::to_string(groups[i]));
+        if (extra.empty())
+            row("process.groups", "(none)", State::enforced, "no supplementary groups");
+        else
+            row("process.groups", join(extra), State::refused,
+                "rootless: setgroups is denied without privilege, so the caller's "
+                "supplementary groups stay in the sandbox");
+    } else {
+        row("process.groups", "(none)", State::enforced, "setgroups(0)");
+    }
+    return Ok{};
+}
+
+void Planner::plan_capabilities() {
+    plan_.caps = profile_.allowed_caps & ~profile_.dropped_caps;
+    plan_.cap_last_cap = host_.cap_last_cap;
+    row("capabilities.allowed", join(capability_names(profile_.allowed_caps)), State::enforced,
+        "capset (permitted, effective, inheritable), ambient when uid != 0, bounding set "
+        "trimmed to it");
+    row("capabilities.dropped", join(capability_names(profile_.dropped_caps)), State::enforced,
+        "dropped from the bounding set like every capability not allowed");
+    plan_.no_new_privileges = profile_.process.no_new_privileges;
+    row("process.no_new_privileges", yes_no(plan_.no_new_privileges),
+        plan_.no_new_privileges ? State::enforced : State::not_needed,
+        plan_.no_new_privileges ? "prctl(PR_SET_NO_NEW_PRIVS)"
+                                : "not set: the seccomp filter is loaded before the "
+                                  "capabilities are dropped (as runc does)");
+}
+
+Status Planner::plan_syscalls() {
+    const SyscallPolicy& sys = profile_.syscalls;
+    std::string value = "default " + std::string(to_string(sys.default_action)) + ", " +
+                        std::to_string(sys.allowed.size()) + " allowed, " +
+                        std::to_string(sys.blocked.size()) + " blocked, " +
+                        std::to_string(sys.rules.size()) + " rules";
+    if (!host_.seccomp_filter) {
+        row("syscalls", value, State::refused, "this kernel has no seccomp filter support");
+        return Ok{};
+    }
+    auto filter = seccomp::compile(sys);
+    if (!filter) return filter.error();
+    plan_.filter = std::move(*filter);
+    plan_.has_filter = true;
+    auto init = seccomp::compile_init_filter();
+    if (!init) return init.error();
+    plan_.init_filter = std::move(*init);
+    row("syscalls", value, State::enforced,
+        "seccomp-bpf through libseccomp, " + std::to_string(plan_.filter.insns.size()) +
+            " instructions, loaded last");
+    return Ok{};
+}
+
+void Planner::plan_network() {
+    const NetworkPolicy& net = profile_.network;
+    if (net.isolated) {
+        plan_.clone_flags |= CLONE_NEWNET;
+        plan_.loopback_up = true;
+        plan_.root.sysfs_fresh = true;
+        row("network.isolated", "true", State::enforced, "network namespace with only lo, up");
+    } else {
+        row("network.isolated", "false", State::not_needed, "host network namespace shared");
+    }
+
+    if (net.allowed_ports.empty())
+        row("network.allowed_ports", "(none)", State::not_needed, "no port restriction asked");
+    else if (net.isolated)
+        row("network.allowed_ports", join(net.allowed_ports), State::enforced,
+            "isolated network: no port is reachable beyond lo");
+    else
+        row("network.allowed_ports", join(net.allowed_ports), State::refused,
+            "port filtering is not implemented yet: the sandbox could bind and connect any port");
+
+    bool any_host = net.allowed_hosts.empty() ||
+                    std::find(net.allowed_hosts.begin(), net.allowed_hosts.end(), "*") !=
+                        net.allowed_hosts.end();
+    if (any_host)
+        row("network.allowed_hosts", join(net.allowed_hosts), State::not_needed,
+            "any host allowed");
+    else if (net.isolated)
+        row("network.allowed_hosts", join(net.allowed_hosts), State::enforced,
+            "isolated network: no host is reachable");
+    else
+        row("network.allowed_hosts", join(net.allowed_hosts), State::refused,
+            "host filtering is not implemented yet: the sandbox could reach any host");
+}
+
+void Planner::plan_other_fields() {
+    row("level", std::string(to_string(profile_.level)), State::not_needed,
+        "recorded; the profile's fields say what is enforced");
+
+    auto mac = [&](const char* field, Want want, bool host_has, const char* what,
+                   const std::string& value) {
+        if (want == Want::off) {
+            row(field, "off", State::not_needed, "not asked for");
+        } else if (!host_has) {
+            row(field, value, want == Want::if_available ? State::unavailable : State::refused,
+                std::string("this kernel has no ") + what +
+                    (want == Want::if_available ? " (wanted only where available)" : ""));
+        } else {
+            row(field, value, State::refused,
+                std::string(what) + " is present but containerv cannot apply it yet");
+        }
+    };
+    const MacPolicy& m = profile_.mac;
+    mac("mac.apparmor", m.apparmor, host_.apparmor, "AppArmor",
+        std::string(to_string(m.apparmor)) +
+            (m.apparmor_profile.empty() ? "" : " " + m.apparmor_profile));
+    mac("mac.selinux", m.selinux, host_.selinux, "SELinux",
+        std::string(to_string(m.selinux)) +
+            (m.selinux_context.empty() ? "" : " " + m.selinux_context));
+
+    const ResourcePolicy& r = profile_.resources;
+    const char* later = "resource limits are not implemented yet";
+    if (r.memory_bytes) row("resources.memory", std::to_string(*r.memory_bytes), State::refused, later);
+    if (r.cpus) row("resources.cpus", std::to_string(*r.cpus), State::refused, later);
+    if (r.pids) row("resources.pids", std::to_string(*r.pids), State::refused, later);
+    if (!r.devices.empty()) row("resources.devices", join(r.devices), State::refused, later);
+
+    const WindowsPolicy& w = profile_.windows;
+    if (w.app_container || !w.integrity_level.empty() || !w.capability_sids.empty() ||
+        !w.privileges.empty())
+        row("windows", "set", State::not_needed, "Windows backend only; no meaning on Linux");
+
+    row("namespaces", "user,pid,mount,ipc,uts,cgroup", State::enforced,
+        "clone flags; fresh /proc for the pid namespace; pid 1 is containerv's init");
+}
+
+Status Planner::plan_environment() {
+    plan_.argv = req_.argv;
+    plan_.env.insert(plan_.env.begin(), std::string("PATH=") + kDefaultPath);
+    if (const char* term = getenv("TERM")) plan_.env.push_back(std::string("TERM=") + term);
+    for (const auto& kv : req_.env) {
+        auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return Error::msg("env", "\"" + kv + "\" is not of the form KEY=VALUE");
+        std::string key = kv.substr(0, eq + 1);
+        std::erase_if(plan_.env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
+        plan_.env.push_back(kv);
+    }
+    if (req_.cwd) {
+        if (req_.cwd->empty() || (*req_.cwd)[0] != '/')
+            return Error::msg("cwd", "\"" + *req_.cwd + "\" is not an absolute path");
+        plan_.cwd = *req_.cwd;
+    } else if (char* here = getcwd(nullptr, 0)) {
+        plan_.caller_cwd = here;
+        free(here);
+    } else {
+        plan_.caller_cwd = "/";
+    }
+    return Ok{};
+}
+
+Result<Plan> Planner::build() {
+    plan_.profile_name = profile_.name;
+    if (auto ok = check_consistency(profile_); !ok) return ok.error();
+    if (req_.argv.empty())
+        return Error::msg("run", "no command given (usage: containerv run [OPTIONS] -- COMMAND "
+                                 "[ARG...])");
+    if (!host_.user_namespaces)
+        return Error::msg("namespaces", "this host does not allow this user to create user "
+                                        "namespaces (see /proc/sys/kernel/"
+                                        "unprivileged_userns_clone)");
+    plan_.clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+                        CLONE_NEWUTS | CLONE_NEWCGROUP;
+
+    if (auto ok = plan_root(); !ok) return ok.error();
+    if (auto ok = plan_user(); !ok) return ok.error();
+    plan_capabilities();
+    if (auto ok = plan_syscalls(); !ok) return ok.error();
+    plan_network();
+    plan_other_fields();
+    if (auto ok = plan_environment(); !ok) return ok.error();
+    for (const auto& field : req_.accept_weaker) {
+        bool known = std::any_of(plan_.rows.begin(), plan_.rows.end(),
+                                 [&](const Enforcement& r) { return r.field == field; });
+        if (!known)
+            return Error::msg("run", "--accept-weaker " + field + ": no such setting in the "
+                                     "plan (see run --dry-run)");
+    }
+    return std::move(plan_);
+}
+
+}  // namespace
+
+std::string_view to_string(Enforcement::State state) {
+    switch (state) {
+        case State::enforced: return "enforced";
+        case State::not_needed: return "not needed";
+        case State::unavailable: return "unavailable";
+        case State::accepted_weaker: return "ACCEPTED WEAKER";
+        case State::refused: return "REFUSED";
+    }
+    return "?";
+}
+
+Result<Plan> make_plan(const RunRequest& request, const HostFeatures& host) {
+    return Planner(request, host).build();
+}
+
+Status check_enforceable(const Plan& plan) {
+    std::string reasons;
+    for (const auto& r : plan.rows) {
+        if (r.state != State::refused) continue;
+        if (!reasons.empty()) reasons += "; ";
+        reasons += r.field + " (" + r.mechanism + ")";
+    }
+    if (reasons.empty()) return Ok{};
+    return Error::msg("plan", "profile \"" + plan.profile_name +
+                                  "\" cannot be enforced on this host: " + reasons +
+                                  "; to run without it, pass --accept-weaker FIELD");
+}
+
+std::string format_plan(const Plan& plan) {
+    std::ostringstream out;
+    out << "plan for profile \"" << plan.profile_name << "\" ("
+        << (plan.rootless ? "rootless" : "as root, ids mapped to an unprivileged range")
+        << ")\n";
+    for (const auto& r : plan.rows) {
+        out << "  " << r.field << " = " << r.value << "\n"
+            << "      " << to_string(r.state) << ": " << r.mechanism << "\n";
+    }
+    out << "  command = " << join(plan.argv, " ") << "\n";
+    out << "  environment = " << join(plan.env, " ") << "\n";
+    return out.str();
+}
+
+IdMap root_id_range(bool groups) {
+    // A range far above the ids Debian's useradd hands out (1000+) and its subordinate ranges
+    // (100000+), unless the administrator names one for "containerv".
+    IdMap map{0, 1000000000, 65536};
+    std::ifstream in(groups ? "/etc/subgid" : "/etc/subuid");
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string name, start, count;
+        if (!std::getline(fields, name, ':') || name != "containerv") continue;
+        if (!std::getline(fields, start, ':') || !std::getline(fields, count)) continue;
+        auto s = parse_id(start);
+        auto c = parse_id(count);
+        if (s && c && *c >= 65536 && *s > 0) map = {0, *s, 65536};
+    }
+    return map;
+}
+
+}  // namespace containerv

@@ -1,0 +1,129 @@
+// The Plan: every profile setting mapped to the mechanism that enforces it on this host, or
+// refused with the name of the setting that cannot be enforced. `run --dry-run` prints it and
+// the launcher executes it; nothing the launcher does is decided anywhere else.
+#pragma once
+
+#include "plan/host.hpp"
+#include "seccomp/compile.hpp"
+
+#include <containerv/profile.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace containerv {
+
+struct BindRequest {
+    std::string source;  // host path
+    std::string target;  // path in the sandbox
+    bool read_only = false;
+};
+
+// What the caller asks for on top of the profile (the CLI's run flags, the C API's options).
+struct RunRequest {
+    Profile profile;
+    std::optional<std::string> rootfs;
+    std::vector<BindRequest> binds;
+    std::optional<std::string> user;  // "U" or "U:G", names or numbers
+    std::vector<std::string> env;     // "K=V"
+    std::optional<std::string> cwd;
+    std::vector<std::string> argv;
+    std::set<std::string> accept_weaker;  // profile fields whose weakening the user accepts
+};
+
+// One row of the plan: a setting, its value, and what enforces it.
+struct Enforcement {
+    enum class State {
+        enforced,         // a kernel mechanism holds it
+        not_needed,       // the value asks for nothing (an empty list, "*" hosts)
+        unavailable,      // wanted only where available, and this host lacks it
+        accepted_weaker,  // cannot be enforced here; the user accepted that by name
+        refused,          // cannot be enforced here; run refuses
+    };
+    std::string field;  // JSON path of the profile field, e.g. "network.allowed_ports"
+    std::string value;
+    State state = State::enforced;
+    std::string mechanism;  // or, when not enforced, the reason
+};
+
+std::string_view to_string(Enforcement::State state);
+
+// How the sandbox's ids appear on the host.
+struct IdMap {
+    std::uint32_t inside = 0;
+    std::uint32_t outside = 0;
+    std::uint32_t count = 0;
+};
+
+// Where a writable path's writes go.
+struct WritableMount {
+    std::string path;            // in the sandbox
+    std::string existing;        // nearest existing ancestor in the source root (path itself
+                                 // when it exists)
+    bool in_fresh_tmpfs = false; // under a fresh /tmp or /run: just make the directory
+};
+
+struct RootPlan {
+    std::string source;             // "/" for the host's root, or --rootfs DIR
+    bool host_root = true;          // the default root: never written, writes go to a layer
+    bool read_only = true;
+    std::set<std::string> top_with_mounts;  // top-level dirs with mounts below (no overlay)
+    std::vector<WritableMount> writable;
+    std::vector<std::string> masked;
+    std::vector<std::string> read_only_paths;
+    std::vector<BindRequest> binds;
+    bool no_suid = true;
+    bool fresh_tmp_writable = false;  // the fresh /tmp (host root only)
+    bool fresh_run_writable = false;
+    bool sysfs_fresh = false;         // own sysfs (own network namespace), else a ro bind
+    std::string passwd;               // non-empty: bind over /etc/passwd
+    std::string group;                // non-empty: bind over /etc/group
+};
+
+struct Plan {
+    std::string profile_name;
+    std::vector<Enforcement> rows;
+
+    int clone_flags = 0;
+    bool rootless = false;
+    IdMap uid_map;
+    IdMap gid_map;
+    std::uint32_t uid = 0;
+    std::uint32_t gid = 0;
+    bool clear_groups = true;  // setgroups is denied to rootless sandboxes
+    std::string hostname = "containerv";
+    bool loopback_up = false;
+
+    RootPlan root;
+
+    CapSet caps = 0;
+    int cap_last_cap = 40;
+    bool no_new_privileges = true;
+    seccomp::BpfProgram filter;
+    bool has_filter = false;
+    seccomp::BpfProgram init_filter;
+
+    std::vector<std::string> argv;
+    std::vector<std::string> env;
+    std::string cwd;         // --cwd: must exist in the sandbox
+    std::string caller_cwd;  // otherwise the caller's, when the sandbox has it, else /
+};
+
+// Builds the plan, or the first bad request (unknown user, missing bind source...). Settings this
+// host cannot enforce are rows in state `refused` (or `accepted_weaker` when the request named
+// them); check_enforceable turns them into the error `run` stops with.
+Result<Plan> make_plan(const RunRequest& request, const HostFeatures& host);
+Status check_enforceable(const Plan& plan);
+
+// The plan as the dry run prints it, one setting per line.
+std::string format_plan(const Plan& plan);
+
+// Host ids the sandbox uses when containerv runs as root: a range no host account uses, so
+// the sandbox's root is never the host's. /etc/subuid and /etc/subgid may name a range for
+// the user "containerv".
+IdMap root_id_range(bool groups);
+
+}  // namespace containerv

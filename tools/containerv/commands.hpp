@@ -1,0 +1,19 @@
+// The CLI's subcommands; each file registers one on the application.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace containerv::cli {
+
+// A subcommand's action, run after parsing; returns the process exit status.
+using Action = std::function<int()>;
+
+// `after_dashes`: the words after run's "--", which CLI11 would otherwise try to parse.
+void add_run(CLI::App& app, Action& action, const std::vector<std::string>& after_dashes);
+void add_profile(CLI::App& app, Action& action);
+
+}  // namespace containerv::cli

@@ -1,0 +1,136 @@
+// containerv run: plan the sandbox for a profile, print it (--dry-run) or launch it.
+#include "commands.hpp"
+
+#include "linux/launcher.hpp"
+#include "plan/host.hpp"
+#include "plan/plan.hpp"
+
+#include <containerv/profile.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <memory>
+
+namespace containerv::cli {
+namespace {
+
+struct RunOptions {
+    std::string profile = "default";
+    std::string rootfs;
+    std::vector<std::string> binds;
+    std::string user;
+    std::vector<std::string> env;
+    std::string cwd;
+    bool dry_run = false;
+    std::string log_level = "warn";
+    std::vector<std::string> accept_weaker;
+    std::vector<std::string> command;
+};
+
+int fail(const Error& error) {
+    std::fprintf(stderr, "containerv: %s\n", error.to_string().c_str());
+    return 125;
+}
+
+Result<BindRequest> parse_bind(const std::string& spec) {
+    BindRequest bind;
+    std::string rest = spec;
+    if (rest.size() > 3 && rest.compare(rest.size() - 3, 3, ":ro") == 0) {
+        bind.read_only = true;
+        rest.resize(rest.size() - 3);
+    } else if (rest.size() > 3 && rest.compare(rest.size() - 3, 3, ":rw") == 0) {
+        rest.resize(rest.size() - 3);
+    }
+    auto colon = rest.find(':');
+    bind.source = rest.substr(0, colon);
+    bind.target = colon == std::string::npos ? bind.source : rest.substr(colon + 1);
+    if (bind.source.empty() || bind.target.empty())
+        return Error::msg("bind", "\"" + spec + "\" is not SRC[:DST][:ro]");
+    return bind;
+}
+
+int run(const RunOptions& opt) {
+    auto level = spdlog::level::from_str(opt.log_level);
+    if (level == spdlog::level::off && opt.log_level != "off")
+        return fail(Error::msg("run", "--log-level: unknown level \"" + opt.log_level + "\""));
+    spdlog::set_level(level);
+
+    const Profile* profile = find_builtin(opt.profile);
+    if (!profile) {
+        std::string names;
+        for (const auto& p : builtin_profiles()) names += (names.empty() ? "" : ", ") + p.name;
+        return fail(Error::msg("profile", "unknown profile \"" + opt.profile + "\" (known: " +
+                                              names + ")"));
+    }
+
+    RunRequest request;
+    request.profile = *profile;
+    if (!opt.rootfs.empty()) request.rootfs = opt.rootfs;
+    for (const auto& spec : opt.binds) {
+        auto bind = parse_bind(spec);
+        if (!bind) return fail(bind.error());
+        request.binds.push_back(*bind);
+    }
+    if (!opt.user.empty()) request.user = opt.user;
+    request.env = opt.env;
+    if (!opt.cwd.empty()) request.cwd = opt.cwd;
+    request.accept_weaker.insert(opt.accept_weaker.begin(), opt.accept_weaker.end());
+    request.argv = opt.command;
+    if (!request.argv.empty() && request.argv.front() == "--")
+        request.argv.erase(request.argv.begin());
+
+    auto plan = make_plan(request, probe_host());
+    if (!plan) return fail(plan.error());
+
+    for (const auto& row : plan->rows) {
+        if (row.state == Enforcement::State::accepted_weaker)
+            spdlog::warn("{} = {} is NOT enforced ({}); accepted by --accept-weaker",
+                         row.field, row.value, row.mechanism);
+        else
+            spdlog::debug("{} = {}: {}: {}", row.field, row.value, to_string(row.state),
+                          row.mechanism);
+    }
+    auto enforceable = check_enforceable(*plan);
+    if (opt.dry_run) {
+        std::fputs(format_plan(*plan).c_str(), stdout);
+        if (!enforceable) return fail(enforceable.error());
+        return 0;
+    }
+    if (!enforceable) return fail(enforceable.error());
+
+    linux_::Outcome outcome = linux_::launch(*plan);
+    if (outcome.error) std::fprintf(stderr, "containerv: %s\n", outcome.error->to_string().c_str());
+    return outcome.exit_code;
+}
+
+}  // namespace
+
+void add_run(CLI::App& app, Action& action, const std::vector<std::string>& after_dashes) {
+    auto opt = std::make_shared<RunOptions>();
+    CLI::App* cmd = app.add_subcommand("run", "Run COMMAND inside a sandbox");
+    cmd->add_option("--profile", opt->profile, "Security profile (default: default)");
+    cmd->add_option("--rootfs", opt->rootfs, "Use DIR as the root instead of the host's /");
+    cmd->add_option("--bind", opt->binds, "Bind SRC to DST, read-only with :ro")
+        ->type_name("SRC[:DST][:ro]");
+    cmd->add_option("--user", opt->user, "Run as U[:G] (names or ids) instead of the profile's");
+    cmd->add_option("--env", opt->env, "Set K=V in the command's environment")->type_name("K=V");
+    cmd->add_option("--cwd", opt->cwd, "Working directory inside the sandbox");
+    cmd->add_flag("--dry-run", opt->dry_run, "Print the plan and do not run");
+    cmd->add_option("--log-level", opt->log_level, "trace, debug, info, warn, error, off");
+    cmd->add_option("--accept-weaker", opt->accept_weaker,
+                    "Run although FIELD cannot be enforced on this host (logged)")
+        ->type_name("FIELD");
+    // Each repeatable option takes one value per use, so none can swallow the command.
+    for (auto* o : cmd->get_options()) o->allow_extra_args(false);
+    // Everything from COMMAND on belongs to the command, its options included.
+    cmd->prefix_command();
+    cmd->footer("Usage: containerv run [OPTIONS] [--] COMMAND [ARG...]");
+    cmd->callback([opt, cmd, &action, &after_dashes] {
+        opt->command = cmd->remaining();
+        opt->command.insert(opt->command.end(), after_dashes.begin(), after_dashes.end());
+        action = [opt] { return run(*opt); };
+    });
+}
+
+}  // namespace containerv::cli
