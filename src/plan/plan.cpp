@@ -219,7 +219,7 @@ Status Planner::plan_root() {
     row("filesystem.writable_paths", join(fs.writable_paths),
         fs.writable_paths.empty() ? State::not_needed : State::enforced,
         root.host_root ? "overlayfs with a tmpfs upper layer owned by the sandbox user, "
-                         "discarded at exit"
+                         "discarded at exit (under /tmp and /run: their fresh tmpfs)"
                        : "read-write bind mounts into the rootfs");
     row("filesystem.masked_paths", join(fs.masked_paths), State::enforced,
         "read-only empty tmpfs over directories, /dev/null over files; plus the baseline " +
@@ -391,11 +391,15 @@ void Planner::plan_network() {
         row("network.isolated", "false", State::not_needed, "host network namespace shared");
     }
 
+    if (net.isolated && (!net.allowed_ports.empty() || !net.allowed_hosts.empty())) {
+        row("network.allowed_ports", join(net.allowed_ports), State::enforced,
+            "isolated network: nothing is reachable beyond lo");
+        row("network.allowed_hosts", join(net.allowed_hosts), State::enforced,
+            "isolated network: nothing is reachable beyond lo");
+        return;
+    }
     if (net.allowed_ports.empty())
         row("network.allowed_ports", "(none)", State::not_needed, "no port restriction asked");
-    else if (net.isolated)
-        row("network.allowed_ports", join(net.allowed_ports), State::enforced,
-            "isolated network: no port is reachable beyond lo");
     else
         row("network.allowed_ports", join(net.allowed_ports), State::refused,
             "port filtering is not implemented yet: the sandbox could bind and connect any port");
@@ -406,9 +410,6 @@ void Planner::plan_network() {
     if (any_host)
         row("network.allowed_hosts", join(net.allowed_hosts), State::not_needed,
             "any host allowed");
-    else if (net.isolated)
-        row("network.allowed_hosts", join(net.allowed_hosts), State::enforced,
-            "isolated network: no host is reachable");
     else
         row("network.allowed_hosts", join(net.allowed_hosts), State::refused,
             "host filtering is not implemented yet: the sandbox could reach any host");
@@ -451,7 +452,10 @@ void Planner::plan_other_fields() {
         !w.privileges.empty())
         row("windows", "set", State::not_needed, "Windows backend only; no meaning on Linux");
 
-    row("namespaces", "user,pid,mount,ipc,uts,cgroup", State::enforced,
+    row("namespaces",
+        std::string("user,pid,mount,ipc,uts,cgroup") +
+            (plan_.clone_flags & CLONE_NEWNET ? ",net" : ""),
+        State::enforced,
         "clone flags; fresh /proc for the pid namespace; pid 1 is containerv's init");
 }
 

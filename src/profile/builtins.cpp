@@ -4,6 +4,7 @@
 #include "seccomp/baseline.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <initializer_list>
 
 namespace containerv {
@@ -116,6 +117,9 @@ Profile database_profile() {
     p.syscalls.blocked = {"ptrace", "process_vm_readv", "process_vm_writev", "mount",
                           "umount", "swapon",           "swapoff",           "reboot"};
     p.syscalls.allowed = database_allowed_syscalls(p.syscalls.blocked);
+    // glibc creates threads with clone3 and falls back to clone only on ENOSYS; EPERM from the
+    // default action would make every pthread_create fail.
+    p.syscalls.rules = {SyscallRule{{"clone3"}, SyscallAction::errno_ret, ENOSYS, {}}};
     return p;
 }
 

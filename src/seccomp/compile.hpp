@@ -15,7 +15,7 @@ struct BpfProgram {
 
 // Compiles the policy for the native ABI and every compat ABI of the machine (x86-64: also
 // i386 and x32). Unknown syscall names, a name both allowed and blocked, and errno values
-// outside 1..4095 are errors naming the syscall.
+// outside 1..4094 (libseccomp 2.5 refuses 4095) are errors naming the syscall.
 Result<BpfProgram> compile(const SyscallPolicy& policy);
 
 // The sandbox's pid 1 only waits, forwards signals and exits; this filter allows just that

@@ -293,6 +293,8 @@ TEST(Builtins, Database) {
             e.syscalls.allowed.push_back(name);
         }
     }
+    // glibc needs ENOSYS from clone3 to fall back to clone for threads.
+    e.syscalls.rules = {SyscallRule{{"clone3"}, SyscallAction::errno_ret, ENOSYS, {}}};
     expect_same(builtin("database"), e);
 
     const Strings& allowed = builtin("database").syscalls.allowed;
@@ -535,6 +537,8 @@ void expect_conforms(const std::string& name) {
     ASSERT_GE(p.syscalls.allowed.size(), listed.size());
     EXPECT_TRUE(std::equal(listed.begin(), listed.end(), p.syscalls.allowed.begin()));
     p.syscalls.allowed = listed;
+    // The clone3 rule is the one addition besides the base set (see Builtins.Database).
+    if (name == std::string("database")) p.syscalls.rules.clear();
 
     expect_same(p, example);
 }

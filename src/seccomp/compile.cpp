@@ -1,0 +1,526 @@
+// From a SyscallPolicy to a BPF program through libseccomp, and loading that program.
+//
+// Each ABI of the machine gets its own libseccomp context, filled with the rules whose syscall
+// exists on that ABI, and the contexts are merged into one program at the end: a single
+// context would apply every rule to every ABI, with no way to skip a name on one of them.
+#include "seccomp/compile.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <seccomp.h>
+#include <spdlog/spdlog.h>
+
+#include <linux/seccomp.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace containerv::seccomp {
+namespace {
+
+// The kernel caps SECCOMP_RET_ERRNO data at MAX_ERRNO (4095); libseccomp 2.5 refuses 4095
+// itself with EINVAL, so the clear error is given here, one lower.
+constexpr int kMaxErrno = 4094;
+constexpr unsigned kMaxArgIndex = 5;
+
+struct ContextRelease {
+    void operator()(void* ctx) const { seccomp_release(ctx); }
+};
+using Context = std::unique_ptr<void, ContextRelease>;
+
+class OwnedFd {
+public:
+    explicit OwnedFd(int fd) : fd_(fd) {}
+    OwnedFd(const OwnedFd&) = delete;
+    OwnedFd& operator=(const OwnedFd&) = delete;
+    ~OwnedFd() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// An ABI the filter covers. i386 passes the arguments of socket calls and of System V IPC
+// through the socketcall and ipc multiplexers, as a pointer the filter cannot follow.
+struct Abi {
+    std::uint32_t arch;
+    std::string_view name;
+    bool has_socketcall;
+    bool has_ipc;
+};
+
+bool resolves(std::uint32_t arch, const char* name) {
+    return seccomp_syscall_resolve_name_arch(arch, name) >= 0;
+}
+
+Abi make_abi(std::uint32_t arch, std::string_view name) {
+    return Abi{arch, name, resolves(arch, "socketcall"), resolves(arch, "ipc")};
+}
+
+// The native ABI and, on x86-64, the two the kernel also accepts from a 64-bit process:
+// i386 through int 0x80 and x32 (numbers with bit 30 set). Rules must hold on all of them, or
+// a blocked call would be one instruction away under another number.
+std::vector<Abi> machine_abis() {
+    std::uint32_t native = seccomp_arch_native();
+    if (native == SCMP_ARCH_X86_64) {
+        return {make_abi(SCMP_ARCH_X86_64, "x86_64"), make_abi(SCMP_ARCH_X86, "x86"),
+                make_abi(SCMP_ARCH_X32, "x32")};
+    }
+    return {make_abi(native, "native")};
+}
+
+// The policy flattened: one syscall, one libseccomp action, its conditions.
+struct Entry {
+    std::string name;
+    std::uint32_t action = SCMP_ACT_ALLOW;
+    std::vector<scmp_arg_cmp> args;
+    enum class From { allowed, blocked, rule } from = From::rule;
+};
+
+bool same_args(const std::vector<scmp_arg_cmp>& a, const std::vector<scmp_arg_cmp>& b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].arg != b[i].arg || a[i].op != b[i].op || a[i].datum_a != b[i].datum_a ||
+            a[i].datum_b != b[i].datum_b) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string describe(std::uint32_t action) {
+    // The action is the top 16 bits (SECCOMP_RET_ACTION_FULL); errno and trace data below.
+    switch (action & 0xffff0000U) {
+    case SCMP_ACT_ALLOW:
+        return "allow";
+    case SCMP_ACT_LOG:
+        return "log";
+    case SCMP_ACT_KILL_PROCESS:
+        return "kill";
+    case SCMP_ACT_TRAP:
+        return "trap";
+    case SCMP_ACT_ERRNO(0):
+        return fmt::format("errno({})", action & 0xffffU);
+    case SCMP_ACT_TRACE(0):
+        return "trace";
+    default:
+        return fmt::format("action {:#x}", action);
+    }
+}
+
+Result<int> checked_errno(int value, std::string_view what) {
+    if (value < 1 || value > kMaxErrno) {
+        return Error::msg("seccomp", fmt::format("errno {} for {} is outside 1..{}", value, what,
+                                                 kMaxErrno));
+    }
+    return value;
+}
+
+Result<std::uint32_t> scmp_action(SyscallAction action, int errno_value, int default_errno,
+                                  std::string_view what) {
+    switch (action) {
+    case SyscallAction::allow:
+        return SCMP_ACT_ALLOW;
+    case SyscallAction::errno_ret: {
+        // 0 stands for the policy's default errno.
+        auto value = checked_errno(errno_value != 0 ? errno_value : default_errno, what);
+        if (!value) {
+            return value.error();
+        }
+        return SCMP_ACT_ERRNO(static_cast<std::uint32_t>(*value));
+    }
+    case SyscallAction::kill:
+        return SCMP_ACT_KILL_PROCESS;
+    case SyscallAction::trap:
+        return SCMP_ACT_TRAP;
+    case SyscallAction::trace:
+        return SCMP_ACT_TRACE(0);
+    case SyscallAction::log:
+        return SCMP_ACT_LOG;
+    }
+    return Error::msg("seccomp", fmt::format("unknown action for {}", what));
+}
+
+Result<scmp_arg_cmp> scmp_condition(const ArgCondition& cond, const std::string& name) {
+    if (cond.index > kMaxArgIndex) {
+        return Error::msg("seccomp", fmt::format("argument index {} for \"{}\" is outside 0..{}",
+                                                 cond.index, name, kMaxArgIndex));
+    }
+    scmp_arg_cmp cmp{};
+    cmp.arg = cond.index;
+    cmp.datum_a = cond.value;
+    switch (cond.op) {
+    case ArgCondition::Op::eq:
+        cmp.op = SCMP_CMP_EQ;
+        break;
+    case ArgCondition::Op::ne:
+        cmp.op = SCMP_CMP_NE;
+        break;
+    case ArgCondition::Op::lt:
+        cmp.op = SCMP_CMP_LT;
+        break;
+    case ArgCondition::Op::le:
+        cmp.op = SCMP_CMP_LE;
+        break;
+    case ArgCondition::Op::gt:
+        cmp.op = SCMP_CMP_GT;
+        break;
+    case ArgCondition::Op::ge:
+        cmp.op = SCMP_CMP_GE;
+        break;
+    case ArgCondition::Op::masked_eq:
+        // libseccomp's order: datum_a is the mask, datum_b the value to compare with.
+        cmp.op = SCMP_CMP_MASKED_EQ;
+        cmp.datum_b = cond.value_two;
+        break;
+    }
+    return cmp;
+}
+
+Result<std::vector<scmp_arg_cmp>> scmp_conditions(const std::vector<ArgCondition>& conds,
+                                                  const std::string& name) {
+    std::vector<scmp_arg_cmp> out;
+    for (const ArgCondition& cond : conds) {
+        auto cmp = scmp_condition(cond, name);
+        if (!cmp) {
+            return cmp.error();
+        }
+        for (const scmp_arg_cmp& seen : out) {
+            // libseccomp refuses a second comparison of the same argument with EINVAL.
+            if (seen.arg == cmp->arg) {
+                return Error::msg("seccomp", fmt::format("two conditions on argument {} of "
+                                                         "\"{}\"; one per argument is supported",
+                                                         cond.index, name));
+            }
+        }
+        out.push_back(*cmp);
+    }
+    return out;
+}
+
+Status check_known(const std::string& name, const std::vector<Abi>& abis) {
+    for (const Abi& abi : abis) {
+        if (!name.empty() &&
+            seccomp_syscall_resolve_name_arch(abi.arch, name.c_str()) != __NR_SCMP_ERROR) {
+            return Ok{};
+        }
+    }
+    return Error::msg("seccomp", fmt::format("unknown syscall \"{}\"", name));
+}
+
+// Flattens the policy and rejects what libseccomp would get wrong silently.
+Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vector<Abi>& abis,
+                                   std::uint32_t default_action) {
+    std::vector<Entry> entries;
+    for (const std::string& name : policy.allowed) {
+        entries.push_back(Entry{name, SCMP_ACT_ALLOW, {}, Entry::From::allowed});
+    }
+    for (const std::string& name : policy.blocked) {
+        entries.push_back(Entry{name, SCMP_ACT_ERRNO(EPERM), {}, Entry::From::blocked});
+    }
+    for (const SyscallRule& rule : policy.rules) {
+        for (const std::string& name : rule.names) {
+            auto action = scmp_action(rule.action, rule.errno_value, policy.default_errno,
+                                      fmt::format("\"{}\"", name));
+            if (!action) {
+                return action.error();
+            }
+            auto args = scmp_conditions(rule.args, name);
+            if (!args) {
+                return args.error();
+            }
+            entries.push_back(Entry{name, *action, std::move(*args), Entry::From::rule});
+        }
+    }
+
+    std::vector<Entry> unique;
+    std::map<std::string, const Entry*> unconditional;
+    for (const Entry& entry : entries) {
+        if (auto known = check_known(entry.name, abis); !known) {
+            return known.error();
+        }
+        bool duplicate = false;
+        for (const Entry& seen : unique) {
+            duplicate = duplicate || (seen.name == entry.name && seen.action == entry.action &&
+                                      same_args(seen.args, entry.args));
+        }
+        if (duplicate) {
+            continue;
+        }
+        if (entry.args.empty()) {
+            auto [it, inserted] = unconditional.emplace(entry.name, &entry);
+            const Entry& first = *it->second;
+            if (!inserted && first.action != entry.action) {
+                bool shorthand = first.from != Entry::From::rule && entry.from != Entry::From::rule;
+                if (shorthand) {
+                    return Error::msg("seccomp", fmt::format("\"{}\" is both allowed and blocked",
+                                                             entry.name));
+                }
+                return Error::msg("seccomp",
+                                  fmt::format("\"{}\" has two unconditional actions: {} and {}",
+                                              entry.name, describe(first.action),
+                                              describe(entry.action)));
+            }
+        }
+        unique.push_back(entry);
+    }
+
+    // libseccomp folds conditional rules into an unconditional rule for the same syscall and
+    // keeps only the latter: a conditional deny next to an unconditional allow would vanish.
+    // An unconditional rule that repeats the default action is never added, and shadows nothing.
+    for (const Entry& entry : unique) {
+        auto it = unconditional.find(entry.name);
+        if (!entry.args.empty() && it != unconditional.end() &&
+            it->second->action != entry.action && it->second->action != default_action) {
+            return Error::msg("seccomp",
+                              fmt::format("the conditional {} rule for \"{}\" is shadowed by its "
+                                          "unconditional {} rule",
+                                          describe(entry.action), entry.name,
+                                          describe(it->second->action)));
+        }
+    }
+    return unique;
+}
+
+enum class Presence { real, multiplexed, absent };
+
+// libseccomp's pseudo numbers: -101.. for calls behind socketcall, -201.. for calls behind
+// ipc, -10000 and below for calls that do not exist on the ABI.
+Presence presence(const Abi& abi, const std::string& name) {
+    int nr = seccomp_syscall_resolve_name_arch(abi.arch, name.c_str());
+    if (nr >= 0) {
+        return Presence::real;
+    }
+    if ((abi.has_socketcall && nr <= -100 && nr > -200) ||
+        (abi.has_ipc && nr <= -200 && nr > -300)) {
+        return Presence::multiplexed;
+    }
+    return Presence::absent;
+}
+
+std::string_view multiplexer(const Abi& abi, const std::string& name) {
+    int nr = seccomp_syscall_resolve_name_arch(abi.arch, name.c_str());
+    return nr > -200 ? "socketcall" : "ipc";
+}
+
+Result<Context> new_context(std::uint32_t default_action, std::uint32_t arch) {
+    Context ctx(seccomp_init(default_action));
+    if (!ctx) {
+        return Error::msg("seccomp", fmt::format("seccomp_init with default action {} failed",
+                                                 describe(default_action)));
+    }
+    if (arch != seccomp_arch_native()) {
+        if (int rc = seccomp_arch_add(ctx.get(), arch); rc < 0) {
+            return Error::sys("seccomp", "seccomp_arch_add", fmt::format("{:#x}", arch), -rc);
+        }
+        if (int rc = seccomp_arch_remove(ctx.get(), SCMP_ARCH_NATIVE); rc < 0) {
+            return Error::sys("seccomp", "seccomp_arch_remove", "native", -rc);
+        }
+    }
+    // containerv sets no_new_privs itself, or loads as a privileged process when the profile
+    // leaves it off; libseccomp must not set it behind the profile's back.
+    if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0); rc < 0) {
+        return Error::sys("seccomp", "seccomp_attr_set", "SCMP_FLTATR_CTL_NNP", -rc);
+    }
+    return ctx;
+}
+
+// Adds the entries that exist on `abi` to a context of that ABI alone.
+Status add_entries(void* ctx, const Abi& abi, const std::vector<Entry>& entries,
+                   std::uint32_t default_action) {
+    std::map<std::string_view, std::uint32_t> unconditional;
+    for (const Entry& entry : entries) {
+        if (entry.args.empty() && entry.action != default_action) {
+            unconditional.emplace(entry.name, entry.action);
+        }
+    }
+
+    std::vector<std::string_view> absent;
+    std::vector<std::string_view> unchecked;
+    for (const Entry& entry : entries) {
+        Presence where = presence(abi, entry.name);
+        if (where == Presence::absent) {
+            absent.push_back(entry.name);
+            continue;
+        }
+        std::vector<scmp_arg_cmp> args = entry.args;
+        if (where == Presence::multiplexed) {
+            // The arguments are behind a pointer here, and libseccomp would keep only the
+            // multiplexer's call number, widening the rule. A rule that lets calls through is
+            // dropped (the call gets the default action); one that denies denies every call.
+            if (!args.empty()) {
+                unchecked.push_back(entry.name);
+                if (entry.action == SCMP_ACT_ALLOW || entry.action == SCMP_ACT_LOG) {
+                    continue;
+                }
+                args.clear();
+            }
+            // The rule becomes one on the multiplexer, which an unconditional rule with
+            // another action for the multiplexer itself would swallow.
+            auto mux = unconditional.find(multiplexer(abi, entry.name));
+            if (mux != unconditional.end() && mux->second != entry.action) {
+                return Error::msg("seccomp",
+                                  fmt::format("the {} rule for \"{}\" is shadowed on {} by the "
+                                              "unconditional {} rule for {}",
+                                              describe(entry.action), entry.name, abi.name,
+                                              describe(mux->second), mux->first));
+            }
+        }
+        // libseccomp refuses a rule whose action is the default one; it would change nothing.
+        if (entry.action == default_action) {
+            continue;
+        }
+        // The number passed is always the native one; libseccomp maps it to the context's
+        // ABI by name, pseudo numbers included.
+        int nr = seccomp_syscall_resolve_name(entry.name.c_str());
+        int rc = seccomp_rule_add_array(ctx, entry.action, nr,
+                                        static_cast<unsigned>(args.size()), args.data());
+        if (rc < 0) {
+            return Error::sys("seccomp", "seccomp_rule_add",
+                              fmt::format("{}:{}", abi.name, entry.name), -rc);
+        }
+    }
+
+    if (!absent.empty()) {
+        spdlog::debug("seccomp: {}: {} names absent on this ABI, skipped: {}", abi.name,
+                      absent.size(), fmt::join(absent, " "));
+    }
+    if (!unchecked.empty()) {
+        spdlog::debug("seccomp: {}: conditions unchecked behind the multiplexer: {}", abi.name,
+                      fmt::join(unchecked, " "));
+    }
+    return Ok{};
+}
+
+Result<BpfProgram> export_bpf(void* ctx) {
+    OwnedFd fd(::memfd_create("containerv-seccomp", MFD_CLOEXEC));
+    if (fd.get() < 0) {
+        return Error::sys("seccomp", "memfd_create", "containerv-seccomp", errno);
+    }
+    if (int rc = seccomp_export_bpf(ctx, fd.get()); rc < 0) {
+        return Error::sys("seccomp", "seccomp_export_bpf", "memfd", -rc);
+    }
+    off_t size = ::lseek(fd.get(), 0, SEEK_END);
+    if (size < 0 || ::lseek(fd.get(), 0, SEEK_SET) != 0) {
+        return Error::sys("seccomp", "lseek", "memfd", errno);
+    }
+    if (size == 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0) {
+        return Error::msg("seccomp", fmt::format("exported program of {} bytes is not a whole "
+                                                 "number of BPF instructions",
+                                                 size));
+    }
+
+    BpfProgram program;
+    program.insns.resize(static_cast<std::size_t>(size) / sizeof(sock_filter));
+    auto* out = reinterpret_cast<char*>(program.insns.data());
+    std::size_t done = 0;
+    while (done < static_cast<std::size_t>(size)) {
+        ssize_t n = ::read(fd.get(), out + done, static_cast<std::size_t>(size) - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return Error::sys("seccomp", "read", "memfd", n < 0 ? errno : EIO);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (program.insns.size() > BPF_MAXINSNS) {
+        return Error::msg("seccomp", fmt::format("program of {} instructions exceeds the "
+                                                 "kernel's limit of {}",
+                                                 program.insns.size(), BPF_MAXINSNS));
+    }
+    return program;
+}
+
+}  // namespace
+
+Result<BpfProgram> compile(const SyscallPolicy& policy) {
+    std::vector<Abi> abis = machine_abis();
+
+    auto default_action = scmp_action(policy.default_action, 0, policy.default_errno,
+                                      "the default action");
+    if (!default_action) {
+        return default_action.error();
+    }
+    auto entries = flatten(policy, abis, *default_action);
+    if (!entries) {
+        return entries.error();
+    }
+
+    Context merged;
+    for (const Abi& abi : abis) {
+        auto ctx = new_context(*default_action, abi.arch);
+        if (!ctx) {
+            return ctx.error();
+        }
+        if (auto added = add_entries(ctx->get(), abi, *entries, *default_action); !added) {
+            return added.error();
+        }
+        if (!merged) {
+            merged = std::move(*ctx);
+            continue;
+        }
+        if (int rc = seccomp_merge(merged.get(), ctx->get()); rc < 0) {
+            return Error::sys("seccomp", "seccomp_merge", std::string(abi.name), -rc);
+        }
+        ctx->release();  // seccomp_merge freed it
+    }
+    return export_bpf(merged.get());
+}
+
+Result<BpfProgram> compile_init_filter() {
+    // What pid 1 does: reap children, forward signals, report its outcome on a descriptor,
+    // exit. Anything else means it was subverted.
+    static constexpr const char* kInitCalls[] = {
+        "wait4",        "waitid",       "kill",         "tgkill",     "rt_sigtimedwait",
+        "rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "restart_syscall", "exit",
+        "exit_group",   "getpid",       "close",        "write",
+    };
+
+    auto ctx = new_context(SCMP_ACT_KILL_PROCESS, seccomp_arch_native());
+    if (!ctx) {
+        return ctx.error();
+    }
+    // A call through another ABI (int 0x80, x32 numbers) kills as well.
+    if (int rc = seccomp_attr_set(ctx->get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+        rc < 0) {
+        return Error::sys("seccomp", "seccomp_attr_set", "SCMP_FLTATR_ACT_BADARCH", -rc);
+    }
+    for (const char* name : kInitCalls) {
+        int rc = seccomp_rule_add(ctx->get(), SCMP_ACT_ALLOW, seccomp_syscall_resolve_name(name),
+                                  0);
+        if (rc < 0) {
+            return Error::sys("seccomp", "seccomp_rule_add", name, -rc);
+        }
+    }
+    return export_bpf(ctx->get());
+}
+
+int load(const BpfProgram& program) noexcept {
+    if (program.insns.empty() || program.insns.size() > BPF_MAXINSNS) {
+        return EINVAL;
+    }
+    sock_fprog prog{};
+    prog.len = static_cast<unsigned short>(program.insns.size());
+    prog.filter = const_cast<sock_filter*>(program.insns.data());
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0U, &prog) != 0) {
+        return errno;
+    }
+    return 0;
+}
+
+}  // namespace containerv::seccomp
