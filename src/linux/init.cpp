@@ -26,13 +26,10 @@ int exit_code(int wait_status) {
 void run_init(pid_t command) {
     sigset_t set = forwarded_signals();
     for (;;) {
-        siginfo_t info;
-        int sig = sigwaitinfo(&set, &info);
+        int sig = sigwaitinfo(&set, nullptr);
         if (sig < 0) continue;
         if (sig != SIGCHLD) {
-            // A signal from the terminal already reached the whole foreground process group,
-            // the command included; passing it on again would deliver it twice.
-            if (info.si_code != SI_KERNEL) kill(command, sig);
+            kill(command, sig);
             continue;
         }
         int status = 0;

@@ -176,6 +176,15 @@ void report(int fd) {
     char byte;
     if (read(go_fd, &byte, 1) != 1) _exit(125);  // the supervisor failed or died
 
+    // A new session without a controlling terminal: TIOCSTI and TIOCLINUX on the caller's
+    // terminal then fail with EPERM, so nothing in the sandbox can type into the shell that
+    // started it (CVE-2017-5226 in bubblewrap). Terminal signals reach the supervisor only,
+    // which passes them on.
+    if (setsid() < 0) {
+        fail("init", "setsid", "");
+        die(report_fd);
+    }
+
     // As root, the process still holds host uid 0, which the namespace does not map; become
     // the namespace's root (an unprivileged host id) before creating anything.
     if (!plan.rootless && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
@@ -219,11 +228,10 @@ StepError read_report(int fd) {
 
 int supervise(pid_t pid, const sigset_t& signals) {
     for (;;) {
-        siginfo_t info;
-        int sig = sigwaitinfo(&signals, &info);
+        int sig = sigwaitinfo(&signals, nullptr);
         if (sig < 0) continue;
         if (sig != SIGCHLD) {
-            if (info.si_code != SI_KERNEL) kill(pid, sig);
+            kill(pid, sig);
             continue;
         }
         int status = 0;
