@@ -235,8 +235,9 @@ Status Planner::plan_root() {
 Status Planner::plan_user() {
     const std::string& src = plan_.root.source;
     std::string name = profile_.process.run_as_user;
-    std::optional<std::uint32_t> uid = profile_.process.uid;
-    std::optional<std::uint32_t> gid = profile_.process.gid;
+    // -1: not given. (std::optional here trips g++ 12's -Wmaybe-uninitialized at -O2.)
+    std::int64_t uid = profile_.process.uid ? std::int64_t{*profile_.process.uid} : -1;
+    std::int64_t gid = profile_.process.gid ? std::int64_t{*profile_.process.gid} : -1;
     std::string home = "/";
     std::string how = "from the profile";
 
@@ -249,10 +250,9 @@ Status Planner::plan_user() {
             user = user.substr(0, colon);
         }
         name.clear();
-        uid.reset();
-        gid.reset();
+        uid = gid = -1;
         if (auto id = parse_id(user)) {
-            uid = id;
+            uid = *id;
             if (auto entry = find_user_by_uid(src, *id)) {
                 gid = entry->gid;
                 home = entry->home;
@@ -266,8 +266,8 @@ Status Planner::plan_user() {
                                           in_source(src, "/etc/passwd") + ")");
         }
         if (!group.empty()) {
-            if (auto id = parse_id(group)) gid = id;
-            else if (auto found = find_group(src, group)) gid = found;
+            if (auto id = parse_id(group)) gid = *id;
+            else if (auto found = find_group(src, group)) gid = *found;
             else
                 return Error::msg("user", "unknown group \"" + group + "\" (not in " +
                                               in_source(src, "/etc/group") + ")");
@@ -277,12 +277,14 @@ Status Planner::plan_user() {
             uid = entry->uid;
             gid = entry->gid;
             home = entry->home;
-        } else if (uid) {
+        } else if (uid >= 0) {
             // The root lacks the user: use the profile's ids, and show the name in the
             // sandbox's own /etc/passwd and /etc/group (never the host's).
-            gid = gid.value_or(*uid);
-            plan_.root.passwd = passwd_with(src, {name, *uid, *gid, "/"});
-            if (!find_group(src, name)) plan_.root.group = group_with(src, name, *gid);
+            if (gid < 0) gid = uid;
+            auto u = static_cast<std::uint32_t>(uid);
+            auto g = static_cast<std::uint32_t>(gid);
+            plan_.root.passwd = passwd_with(src, {name, u, g, "/"});
+            if (!find_group(src, name)) plan_.root.group = group_with(src, name, g);
             how = "from the profile's ids; \"" + name + "\" added to the sandbox's /etc/passwd";
         } else {
             return Error::msg("user", "user \"" + name + "\" is not in " +
@@ -290,10 +292,8 @@ Status Planner::plan_user() {
                                           " and the profile gives no run_as_uid");
         }
     }
-    plan_.uid = uid.value_or(0);
-    plan_.gid = gid.value_or(plan_.uid);
-    if (home == "/" && !name.empty() && plan_.root.passwd.empty())
-        if (auto entry = find_user(src, name)) home = entry->home;
+    plan_.uid = uid >= 0 ? static_cast<std::uint32_t>(uid) : 0;
+    plan_.gid = gid >= 0 ? static_cast<std::uint32_t>(gid) : plan_.uid;
     plan_.env.push_back("HOME=" + home);
 
     if (host_.root) {

@@ -1,0 +1,85 @@
+// Real work inside a sandbox, and what a confined program must not reach.
+#include "sandbox_run.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <stdexcept>
+
+namespace cvtest {
+namespace {
+
+class RootlessWork : public ::testing::Test {
+protected:
+    void SetUp() override {
+        CV_SKIP_IF_KERNEL_LACKS_SANDBOX();
+        probe_dir();
+    }
+};
+
+TEST_F(RootlessWork, BuildEnvironmentCompilesAndRunsACProgram) {
+    // The source and the program go to /tmp, which build-environment ("/*" writable) may use.
+    const std::string script =
+        "cd /tmp && printf '%s\\n' '#include <stdio.h>' "
+        "'int main(void) { puts(\"built and ran in the sandbox\"); return 0; }' > hello.c && "
+        "cc -o hello hello.c && ./hello";
+    Outcome outcome = containerv(run_args("build-environment", {"sh", "-c", script}), 120s);
+    EXPECT_EQ(outcome.code(), 0) << outcome.describe();
+    EXPECT_EQ(outcome.out, "built and ran in the sandbox\n") << outcome.describe();
+}
+
+// A TCP listener on the host's loopback, on a port the kernel picks.
+class Listener {
+public:
+    Listener() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+            ::listen(fd_, 8) != 0 ||
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+            throw std::runtime_error("cannot listen on 127.0.0.1");
+        }
+        port_ = ntohs(addr.sin_port);
+    }
+    ~Listener() { ::close(fd_); }
+    Listener(const Listener&) = delete;
+    Listener& operator=(const Listener&) = delete;
+
+    std::string port() const { return std::to_string(port_); }
+
+    // Connections the kernel completed since the last call.
+    int accept_all() {
+        for (int count = 0;; ++count) {
+            int conn = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+            if (conn < 0) return count;
+            ::close(conn);
+        }
+    }
+
+private:
+    int fd_ = -1;
+    unsigned short port_ = 0;
+};
+
+TEST_F(RootlessWork, UntrustedCannotConnectToTheHostsLoopback) {
+    Listener listener;
+
+    // The same probe reaches the listener from a profile that shares the host's network, so
+    // the failure below is the isolation's doing.
+    auto shared = probe("default", {"connect", "127.0.0.1", listener.port()});
+    EXPECT_EQ(shared["result"], "ok") << "default shares the host's network";
+    EXPECT_EQ(listener.accept_all(), 1);
+
+    auto isolated = probe("untrusted", {"connect", "127.0.0.1", listener.port()});
+    EXPECT_NE(isolated["result"], "ok") << "untrusted reached 127.0.0.1:" << listener.port();
+    EXPECT_EQ(listener.accept_all(), 0) << "a connection from the untrusted sandbox arrived";
+}
+
+}  // namespace
+}  // namespace cvtest
