@@ -8,7 +8,7 @@
 
 namespace containerv::linux_ {
 
-sigset_t forwarded_signals() {
+sigset_t init_signals() {
     sigset_t set;
     sigemptyset(&set);
     for (int sig : {SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
@@ -24,7 +24,7 @@ int exit_code(int wait_status) {
 }
 
 void run_init(pid_t command) {
-    sigset_t set = forwarded_signals();
+    sigset_t set = init_signals();
     for (;;) {
         int sig = sigwaitinfo(&set, nullptr);
         if (sig < 0) continue;

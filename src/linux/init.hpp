@@ -8,9 +8,10 @@
 
 namespace containerv::linux_ {
 
-// The signals a supervisor passes on to the sandbox, blocked in both so they are taken with
-// sigwaitinfo: a pid 1 never gets a signal whose action is the default, unless it is blocked.
-sigset_t forwarded_signals();
+// The signals pid 1 takes with sigwaitinfo (SIGCHLD and those it passes on to the command),
+// blocked from its start: a pid 1 never gets a signal whose action is the default unless it is
+// blocked.
+sigset_t init_signals();
 
 // Never returns. `command` is the command's pid in the sandbox's pid namespace.
 [[noreturn]] void run_init(pid_t command);

@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -226,34 +227,23 @@ StepError read_report(int fd) {
     return e;
 }
 
-int supervise(pid_t pid, const sigset_t& signals) {
-    for (;;) {
-        int sig = sigwaitinfo(&signals, nullptr);
-        if (sig < 0) continue;
-        if (sig != SIGCHLD) {
-            kill(pid, sig);
-            continue;
-        }
-        int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == pid) return status;
-    }
-}
-
 }  // namespace
 
-Outcome launch(const Plan& plan) {
+Result<Sandbox> Sandbox::start(const Plan& plan) {
     ExecArgs ex = prepare_exec(plan);
     int go[2];
     int rep[2];
-    if (pipe2(go, O_CLOEXEC) != 0) return {125, Error::sys("launch", "pipe2", "", errno)};
+    if (pipe2(go, O_CLOEXEC) != 0) return Error::sys("launch", "pipe2", "", errno);
     if (pipe2(rep, O_CLOEXEC) != 0) {
         int err = errno;
         close(go[0]);
         close(go[1]);
-        return {125, Error::sys("launch", "pipe2", "", err)};
+        return Error::sys("launch", "pipe2", "", err);
     }
 
-    sigset_t signals = forwarded_signals();
+    // Pid 1 takes the forwarded signals with sigwaitinfo, so it must start with them
+    // blocked; the caller's own mask is restored right after clone.
+    sigset_t signals = init_signals();
     sigset_t old;
     sigprocmask(SIG_BLOCK, &signals, &old);
     fflush(nullptr);
@@ -266,32 +256,107 @@ Outcome launch(const Plan& plan) {
         sandbox_main(plan, ex, go[0], rep[1]);
     }
     int clone_errno = errno;
+    sigprocmask(SIG_SETMASK, &old, nullptr);
     close(go[0]);
     close(rep[1]);
-
-    Outcome out;
     if (pid < 0) {
-        out.error = Error::sys("namespaces", "clone", "", clone_errno);
-    } else if (auto ok = write_id_maps(static_cast<pid_t>(pid), plan); !ok) {
-        out.error = ok.error();
-        kill(static_cast<pid_t>(pid), SIGKILL);
-        waitpid(static_cast<pid_t>(pid), nullptr, 0);
-    } else if (write(go[1], "g", 1) != 1) {
-        out.error = Error::sys("launch", "write", "go pipe", errno);
-        kill(static_cast<pid_t>(pid), SIGKILL);
-        waitpid(static_cast<pid_t>(pid), nullptr, 0);
-    } else {
-        StepError e = read_report(rep[0]);
-        out.exit_code = exit_code(supervise(static_cast<pid_t>(pid), signals));
-        if (e.kind != StepError::none) {
-            out.error = Error::sys(e.step, e.syscall, e.path, e.err);
-            if (e.kind == StepError::setup) out.exit_code = 125;
+        close(go[1]);
+        close(rep[0]);
+        return Error::sys("namespaces", "clone", "", clone_errno);
+    }
+
+    Sandbox sandbox(static_cast<pid_t>(pid), go[1]);
+    std::optional<Error> error;
+    if (auto ok = write_id_maps(sandbox.pid_, plan); !ok) error = ok.error();
+    else if (write(go[1], "g", 1) != 1) error = Error::sys("launch", "write", "go pipe", errno);
+    else if (StepError e = read_report(rep[0]); e.kind != StepError::none)
+        error = Error::sys(e.step, e.syscall, e.path, e.err);
+    close(rep[0]);
+    if (error) return *error;  // the handle's destructor kills and reaps pid 1
+    return sandbox;
+}
+
+Sandbox::Sandbox(Sandbox&& other) noexcept
+    : pid_(other.pid_), life_fd_(other.life_fd_), status_(other.status_) {
+    other.pid_ = -1;
+    other.life_fd_ = -1;
+}
+
+Sandbox& Sandbox::operator=(Sandbox&& other) noexcept {
+    if (this != &other) {
+        this->~Sandbox();
+        pid_ = other.pid_;
+        life_fd_ = other.life_fd_;
+        status_ = other.status_;
+        other.pid_ = -1;
+        other.life_fd_ = -1;
+    }
+    return *this;
+}
+
+Sandbox::~Sandbox() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
         }
     }
-    close(rep[0]);
-    close(go[1]);
+    if (life_fd_ >= 0) close(life_fd_);
+}
+
+Status Sandbox::kill(int sig) const {
+    if (pid_ <= 0) return Error::msg("sandbox", "not running");
+    if (::kill(pid_, sig) != 0) return Error::sys("sandbox", "kill", std::to_string(pid_), errno);
+    return Ok{};
+}
+
+void Sandbox::reap(int status) {
+    status_ = exit_code(status);
+    pid_ = -1;
+    if (life_fd_ >= 0) close(life_fd_);
+    life_fd_ = -1;
+}
+
+int Sandbox::wait() {
+    if (pid_ <= 0) return status_;
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0) {
+        if (errno != EINTR) {
+            status = 125 << 8;
+            break;
+        }
+    }
+    reap(status);
+    return status_;
+}
+
+int Sandbox::supervise(const sigset_t& forwarded) {
+    // SIGCHLD blocked too, so an exit between waitpid and sigwaitinfo stays pending.
+    sigset_t wanted = forwarded;
+    sigaddset(&wanted, SIGCHLD);
+    sigset_t old;
+    sigprocmask(SIG_BLOCK, &wanted, &old);
+    while (pid_ > 0) {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            reap(status);
+            break;
+        }
+        int sig = sigwaitinfo(&wanted, nullptr);
+        if (sig > 0 && sig != SIGCHLD) ::kill(pid_, sig);
+    }
     sigprocmask(SIG_SETMASK, &old, nullptr);
-    return out;
+    return status_;
+}
+
+sigset_t forwarded_signals() {
+    sigset_t set = init_signals();
+    sigdelset(&set, SIGCHLD);
+    return set;
+}
+
+int exit_code_for(const Error& error) {
+    if (error.step != "exec") return 125;
+    return error.err == ENOENT || error.err == ENOTDIR ? 127 : 126;
 }
 
 }  // namespace containerv::linux_

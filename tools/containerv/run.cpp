@@ -99,9 +99,15 @@ int run(const RunOptions& opt) {
     }
     if (!enforceable) return fail(enforceable.error());
 
-    linux_::Outcome outcome = linux_::launch(*plan);
-    if (outcome.error) std::fprintf(stderr, "containerv: %s\n", outcome.error->to_string().c_str());
-    return outcome.exit_code;
+    // Blocked before the start, so a signal that arrives meanwhile is forwarded, not lost.
+    sigset_t forwarded = linux_::forwarded_signals();
+    sigprocmask(SIG_BLOCK, &forwarded, nullptr);
+    auto sandbox = linux_::Sandbox::start(*plan);
+    if (!sandbox) {
+        std::fprintf(stderr, "containerv: %s\n", sandbox.error().to_string().c_str());
+        return linux_::exit_code_for(sandbox.error());
+    }
+    return sandbox->supervise(forwarded);
 }
 
 }  // namespace
