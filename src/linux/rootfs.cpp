@@ -142,8 +142,11 @@ int RootBuilder::host_top_level() {
     int rc = 0;
     while (dirent* entry = readdir(dir)) {
         std::string name = entry->d_name;
-        if (name == "." || name == ".." || name == "proc" || name == "sys" || name == "dev" ||
-            name == "tmp" || name == "run")
+        if (name == "." || name == ".." || name == "proc" || name == "sys" || name == "dev")
+            continue;
+        // Fresh top-level directories are made later, never carried over.
+        if (std::any_of(plan_.fresh.begin(), plan_.fresh.end(),
+                        [&](const FreshDir& d) { return d.path == "/" + name; }))
             continue;
         if ((rc = host_entry(name)) != 0) break;
     }
@@ -183,8 +186,6 @@ int RootBuilder::rootfs_tree() {
     if (bind(source(""), kNew, common_, "rootfs") != 0) return -1;
 
     // Mount points first, while the tree is still writable.
-    for (const char* dir : {"/proc", "/dev", "/sys"})
-        if (mkdir_p(kNew + dir, 0755, "rootfs") != 0) return -1;
     for (const auto& w : plan_.writable)
         if (mkdir_p(kNew + w.path, 0755, "writable") != 0) return -1;
     for (const auto& b : plan_.binds)
@@ -217,6 +218,8 @@ int RootBuilder::overlay(const std::string& lower, const std::string& target, bo
 
 int RootBuilder::fresh_tmpfs(const std::string& path, const char* mode, bool writable) {
     std::string target = kNew + path;
+    // Below the top level the directory is in a read-only bind: skip it if the host lacks it.
+    if (path.find('/', 1) != std::string::npos && !exists(target)) return 0;
     if (mkdir_p(target, 0755, "rootfs") != 0) return -1;
     unsigned long flags = MS_NODEV | ms_nosuid() | (writable ? 0 : MS_RDONLY);
     return mnt("tmpfs", target, "tmpfs", flags, std::string("mode=") + mode, "rootfs");
@@ -334,7 +337,7 @@ int RootBuilder::masks_and_read_only() {
         } else {
             if (mnt((kOld + "/dev/null").c_str(), target, nullptr, MS_BIND, "", "mask") != 0)
                 return -1;
-            if (set_attr(target, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC, false, "mask") != 0)
+            if (set_attr(target, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC | common_, false, "mask"))
                 return -1;
         }
     }
@@ -377,8 +380,8 @@ int RootBuilder::build() {
     if (stage() != 0) return -1;
     if (plan_.host_root) {
         if (host_top_level() != 0) return -1;
-        if (fresh_tmpfs("/tmp", "1777", plan_.fresh_tmp_writable) != 0) return -1;
-        if (fresh_tmpfs("/run", "0755", plan_.fresh_run_writable) != 0) return -1;
+        for (const auto& fresh : plan_.fresh)
+            if (fresh_tmpfs(fresh.path, fresh.mode.c_str(), fresh.writable) != 0) return -1;
     } else if (rootfs_tree() != 0) {
         return -1;
     }

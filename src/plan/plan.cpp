@@ -144,6 +144,15 @@ Status Planner::plan_root() {
             return Error::msg("rootfs", "\"" + *req_.rootfs + "\" is not a directory");
         root.source = resolved;
         root.host_root = false;
+        // The mount points must be there: as root the rootfs belongs to host ids the
+        // sandbox does not map, so it could not create them, and rootless it would leave
+        // them behind in the caller's tree.
+        for (const char* dir : {"/proc", "/dev", "/sys"}) {
+            struct stat st;
+            if (lstat((root.source + dir).c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+                return Error::msg("rootfs", root.source + " has no directory " + dir +
+                                                " (create proc, dev and sys in it)");
+        }
     } else {
         root.source = "/";
         root.host_root = true;
@@ -156,8 +165,16 @@ Status Planner::plan_root() {
     root.no_suid = fs.no_suid;
     if (root.host_root) {
         root.top_with_mounts = top_dirs_with_mounts("/");
-        root.fresh_tmp_writable = root_writable;
-        root.fresh_run_writable = root_writable;
+        // The host's temporary and runtime directories hold other users' files and sockets
+        // (X11, D-Bus, agents): the sandbox gets its own, empty. Sockets are the reason an
+        // isolated network also empties the home directories: a unix socket there would
+        // reach a host service without any network.
+        root.fresh = {{"/tmp", "1777", root_writable},
+                      {"/var/tmp", "1777", root_writable},
+                      {"/run", "0755", root_writable}};
+        if (profile_.network.isolated)
+            for (const char* dir : {"/home", "/root"})
+                root.fresh.push_back({dir, "0755", root_writable});
     }
 
     for (const auto& path : fs.writable_paths) {
@@ -168,9 +185,11 @@ Status Planner::plan_root() {
                                              "\" contains ',', ':' or '\\', which overlayfs "
                                              "options cannot carry");
         WritableMount mount{path, path, false};
-        if (root.host_root && (under(path, "/tmp") || under(path, "/run"))) {
+        auto fresh = std::find_if(root.fresh.begin(), root.fresh.end(),
+                                  [&](const FreshDir& d) { return under(path, d.path); });
+        if (fresh != root.fresh.end()) {
             mount.in_fresh_tmpfs = true;
-            (under(path, "/tmp") ? root.fresh_tmp_writable : root.fresh_run_writable) = true;
+            fresh->writable = true;
         } else {
             while (mount.existing != "/" && !exists(in_source(root.source, mount.existing)))
                 mount.existing = std::filesystem::path(mount.existing).parent_path().string();
@@ -207,10 +226,13 @@ Status Planner::plan_root() {
     std::string where = root.host_root ? "host root" : "rootfs " + root.source;
     std::string how;
     if (root.host_root)
-        how = root_writable ? "host root bound read-only under a throw-away overlay per "
-                              "top-level directory, discarded at exit"
-                            : "host root bound read-only (mount_setattr MOUNT_ATTR_RDONLY, "
-                              "recursive); fresh tmpfs on /tmp and /run";
+        how = std::string(root_writable
+                              ? "host root under a throw-away overlay per top-level directory, "
+                                "discarded at exit"
+                              : "host root bound read-only (mount_setattr MOUNT_ATTR_RDONLY, "
+                                "recursive)") +
+              "; empty tmpfs on /tmp, /var/tmp, /run" +
+              (profile_.network.isolated ? ", /home, /root" : "");
     else
         how = root_writable ? "bind mount of the rootfs, writable: writes land in it"
                             : "bind mount of the rootfs, read-only (recursive)";
@@ -249,6 +271,10 @@ Status Planner::plan_user() {
             group = user.substr(colon + 1);
             user = user.substr(0, colon);
         }
+        if (user.empty())
+            return Error::msg("user", "--user \"" + *req_.user + "\": no user given");
+        if (req_.user->find(':') != std::string::npos && group.empty())
+            return Error::msg("user", "--user \"" + *req_.user + "\": no group after ':'");
         name.clear();
         uid = gid = -1;
         if (auto id = parse_id(user)) {
@@ -386,7 +412,12 @@ void Planner::plan_network() {
         plan_.clone_flags |= CLONE_NEWNET;
         plan_.loopback_up = true;
         plan_.root.sysfs_fresh = true;
-        row("network.isolated", "true", State::enforced, "network namespace with only lo, up");
+        row("network.isolated", "true", State::enforced,
+            plan_.root.host_root
+                ? "network namespace with only lo, up; unix sockets: /tmp, /var/tmp, /run, "
+                  "/home and /root are empty, a host socket elsewhere in the host's tree stays "
+                  "reachable where its permissions allow (Landlock cannot restrict connect yet)"
+                : "network namespace with only lo, up");
     } else {
         row("network.isolated", "false", State::not_needed, "host network namespace shared");
     }
@@ -533,15 +564,17 @@ Result<Plan> make_plan(const RunRequest& request, const HostFeatures& host) {
 
 Status check_enforceable(const Plan& plan) {
     std::string reasons;
+    std::string flags;
     for (const auto& r : plan.rows) {
         if (r.state != State::refused) continue;
         if (!reasons.empty()) reasons += "; ";
         reasons += r.field + " (" + r.mechanism + ")";
+        flags += " --accept-weaker " + r.field;
     }
     if (reasons.empty()) return Ok{};
     return Error::msg("plan", "profile \"" + plan.profile_name +
                                   "\" cannot be enforced on this host: " + reasons +
-                                  "; to run without it, pass --accept-weaker FIELD");
+                                  "; to run without it anyway, pass" + flags);
 }
 
 std::string format_plan(const Plan& plan) {

@@ -63,7 +63,14 @@ struct WritableMount {
     std::string path;            // in the sandbox
     std::string existing;        // nearest existing ancestor in the source root (path itself
                                  // when it exists)
-    bool in_fresh_tmpfs = false; // under a fresh /tmp or /run: just make the directory
+    bool in_fresh_tmpfs = false; // under a fresh directory (/tmp...): just make the directory
+};
+
+// A directory of the host's root the sandbox gets empty, as a fresh tmpfs.
+struct FreshDir {
+    std::string path;
+    std::string mode;       // tmpfs mode= option
+    bool writable = false;  // else mounted read-only
 };
 
 struct RootPlan {
@@ -76,8 +83,7 @@ struct RootPlan {
     std::vector<std::string> read_only_paths;
     std::vector<BindRequest> binds;
     bool no_suid = true;
-    bool fresh_tmp_writable = false;  // the fresh /tmp (host root only)
-    bool fresh_run_writable = false;
+    std::vector<FreshDir> fresh;      // host root only
     bool sysfs_fresh = false;         // own sysfs (own network namespace), else a ro bind
     std::string passwd;               // non-empty: bind over /etc/passwd
     std::string group;                // non-empty: bind over /etc/group

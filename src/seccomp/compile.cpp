@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <map>
@@ -222,6 +223,14 @@ Status check_known(const std::string& name, const std::vector<Abi>& abis) {
     return Error::msg("seccomp", fmt::format("unknown syscall \"{}\"", name));
 }
 
+// Syscalls that are other doors to what the head of the family does.
+const std::pair<const char*, std::vector<const char*>> kFamilies[] = {
+    {"mount",
+     {"fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr"}},
+    {"umount2", {"umount"}},
+    {"umount", {"umount2"}},
+};
+
 // Flattens the policy and rejects what libseccomp would get wrong silently.
 Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vector<Abi>& abis,
                                    std::uint32_t default_action) {
@@ -231,6 +240,26 @@ Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vecto
     }
     for (const std::string& name : policy.blocked) {
         entries.push_back(Entry{name, SCMP_ACT_ERRNO(EPERM), {}, Entry::From::blocked});
+    }
+    // Blocking "mount" blocks mounting: the new mount API reaches the same operations under
+    // other names (fsopen + fsmount + move_mount mounts a tmpfs just as mount does). A family
+    // member the policy names itself keeps what the policy says.
+    auto named = [&](const std::string& n) {
+        auto in = [&](const std::vector<std::string>& v) {
+            return std::find(v.begin(), v.end(), n) != v.end();
+        };
+        return in(policy.allowed) || in(policy.blocked) ||
+               std::any_of(policy.rules.begin(), policy.rules.end(),
+                           [&](const SyscallRule& r) { return in(r.names); });
+    };
+    for (const std::string& name : policy.blocked) {
+        for (const auto& [head, members] : kFamilies) {
+            if (name != head) continue;
+            for (const char* member : members)
+                if (!named(member))
+                    entries.push_back(
+                        Entry{member, SCMP_ACT_ERRNO(EPERM), {}, Entry::From::blocked});
+        }
     }
     for (const SyscallRule& rule : policy.rules) {
         for (const std::string& name : rule.names) {

@@ -342,6 +342,30 @@ TEST(SeccompLoad, BlockedCallReturnsErrnoAndAllowedCallWorks) {
     EXPECT_TRUE(out.exited_ok()) << describe(out);
 }
 
+// Blocking "mount" must also close the new mount API, which mounts without calling mount(2).
+// The child first gains mount rights in its own user namespace, so only the filter can deny.
+TEST(SeccompLoad, BlockingMountBlocksTheNewMountApi) {
+    auto fsopen_after_unshare = [](int fd) {
+        Checks check(fd);
+        if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return 77;  // no user namespaces
+        long rc = ::syscall(SYS_fsopen, "tmpfs", 0);
+        ::dprintf(fd, "fsopen=%ld errno=%d\n", rc, rc < 0 ? errno : 0);
+        return check.result();
+    };
+    SyscallPolicy open;  // control: nothing blocked, fsopen works
+    Outcome control = run_confined(compiled(open), fsopen_after_unshare);
+    if (WIFEXITED(control.status) && WEXITSTATUS(control.status) == 77)
+        GTEST_SKIP() << "this kernel does not let this user create a user namespace";
+    EXPECT_NE(control.output.find("fsopen="), std::string::npos) << describe(control);
+    EXPECT_EQ(control.output.find("fsopen=-1"), std::string::npos) << describe(control);
+
+    SyscallPolicy blocked;
+    blocked.blocked = {"mount"};
+    Outcome out = run_confined(compiled(blocked), fsopen_after_unshare);
+    EXPECT_NE(out.output.find("fsopen=-1 errno=" + std::to_string(EPERM)), std::string::npos)
+        << describe(out);
+}
+
 TEST(SeccompLoad, DefaultErrnoAnswersWhatIsNotAllowed) {
     SyscallPolicy policy = base_policy();
     policy.default_errno = kTestErrno;
