@@ -4,6 +4,7 @@
 #include "linux/launcher.hpp"
 #include "plan/host.hpp"
 #include "plan/plan.hpp"
+#include "profile/store.hpp"
 
 #include <containerv/profile.hpp>
 
@@ -20,6 +21,7 @@ struct RunOptions {
     std::string rootfs;
     std::vector<std::string> binds;
     std::string user;
+    bool user_given = false;
     std::vector<std::string> env;
     std::string cwd;
     bool dry_run = false;
@@ -33,20 +35,28 @@ int fail(const Error& error) {
     return 125;
 }
 
+// SRC, SRC:DST, or SRC:DST:OPT with OPT exactly "ro" or "rw". Anything else is refused rather
+// than guessed: a mistyped "RO" must not silently give a writable mount.
 Result<BindRequest> parse_bind(const std::string& spec) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (size_t colon; (colon = spec.find(':', start)) != std::string::npos; start = colon + 1)
+        parts.push_back(spec.substr(start, colon - start));
+    parts.push_back(spec.substr(start));
+
+    auto bad = [&](const std::string& why) {
+        return Error::msg("bind", "--bind \"" + spec + "\": " + why +
+                                      " (expected SRC[:DST[:ro|rw]]; paths cannot contain ':')");
+    };
+    if (parts.size() > 3) return bad("too many ':'");
     BindRequest bind;
-    std::string rest = spec;
-    if (rest.size() > 3 && rest.compare(rest.size() - 3, 3, ":ro") == 0) {
-        bind.read_only = true;
-        rest.resize(rest.size() - 3);
-    } else if (rest.size() > 3 && rest.compare(rest.size() - 3, 3, ":rw") == 0) {
-        rest.resize(rest.size() - 3);
+    bind.source = parts[0];
+    bind.target = parts.size() > 1 ? parts[1] : parts[0];
+    if (bind.source.empty() || bind.target.empty()) return bad("empty path");
+    if (parts.size() == 3) {
+        if (parts[2] != "ro" && parts[2] != "rw") return bad("unknown option \"" + parts[2] + "\"");
+        bind.read_only = parts[2] == "ro";
     }
-    auto colon = rest.find(':');
-    bind.source = rest.substr(0, colon);
-    bind.target = colon == std::string::npos ? bind.source : rest.substr(colon + 1);
-    if (bind.source.empty() || bind.target.empty())
-        return Error::msg("bind", "\"" + spec + "\" is not SRC[:DST][:ro]");
     return bind;
 }
 
@@ -56,23 +66,19 @@ int run(const RunOptions& opt) {
         return fail(Error::msg("run", "--log-level: unknown level \"" + opt.log_level + "\""));
     spdlog::set_level(level);
 
-    const Profile* profile = find_builtin(opt.profile);
-    if (!profile) {
-        std::string names;
-        for (const auto& p : builtin_profiles()) names += (names.empty() ? "" : ", ") + p.name;
-        return fail(Error::msg("profile", "unknown profile \"" + opt.profile + "\" (known: " +
-                                              names + ")"));
-    }
+    // A NAME through the store (stored or built-in), or a FILE (a '/' or ".json").
+    auto profile = ProfileStore::from_environment().load_name_or_file(opt.profile);
+    if (!profile) return fail(profile.error());
 
     RunRequest request;
-    request.profile = *profile;
+    request.profile = profile->profile;
     if (!opt.rootfs.empty()) request.rootfs = opt.rootfs;
     for (const auto& spec : opt.binds) {
         auto bind = parse_bind(spec);
         if (!bind) return fail(bind.error());
         request.binds.push_back(*bind);
     }
-    if (!opt.user.empty()) request.user = opt.user;
+    if (opt.user_given) request.user = opt.user;
     request.env = opt.env;
     if (!opt.cwd.empty()) request.cwd = opt.cwd;
     request.accept_weaker.insert(opt.accept_weaker.begin(), opt.accept_weaker.end());
@@ -115,11 +121,13 @@ int run(const RunOptions& opt) {
 void add_run(CLI::App& app, Action& action, const std::vector<std::string>& after_dashes) {
     auto opt = std::make_shared<RunOptions>();
     CLI::App* cmd = app.add_subcommand("run", "Run COMMAND inside a sandbox");
-    cmd->add_option("--profile", opt->profile, "Security profile (default: default)");
+    cmd->add_option("--profile", opt->profile,
+                    "Security profile: NAME, or FILE (with a '/' or ending in .json)");
     cmd->add_option("--rootfs", opt->rootfs, "Use DIR as the root instead of the host's /");
     cmd->add_option("--bind", opt->binds, "Bind SRC to DST, read-only with :ro")
         ->type_name("SRC[:DST][:ro]");
-    cmd->add_option("--user", opt->user, "Run as U[:G] (names or ids) instead of the profile's");
+    cmd->add_option("--user", opt->user, "Run as U[:G] (names or ids) instead of the profile's")
+        ->each([opt](const std::string&) { opt->user_given = true; });
     cmd->add_option("--env", opt->env, "Set K=V in the command's environment")->type_name("K=V");
     cmd->add_option("--cwd", opt->cwd, "Working directory inside the sandbox");
     cmd->add_flag("--dry-run", opt->dry_run, "Print the plan and do not run");

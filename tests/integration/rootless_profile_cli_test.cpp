@@ -1,0 +1,304 @@
+// `containerv profile ...` and `run --profile NAME|FILE` through the real CLI, with the store's
+// directories ($CONTAINERV_PROFILE_PATH, $XDG_CONFIG_HOME) in temporary directories.
+#include "sandbox_run.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+namespace cvtest {
+namespace {
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+// The line of `profile list` for NAME, or "".
+std::string list_line(const std::string& list, const std::string& name) {
+    for (const std::string& line : split(list, '\n')) {
+        if (line.rfind(name + " ", 0) == 0) return line;
+    }
+    return "";
+}
+
+class ProfileCli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        for (const char* name : {"CONTAINERV_PROFILE_PATH", "XDG_CONFIG_HOME"}) {
+            const char* value = std::getenv(name);
+            saved_[name] = value ? std::optional<std::string>(value) : std::nullopt;
+        }
+        // The children get this process's environment.
+        ::setenv("CONTAINERV_PROFILE_PATH", env_.path().c_str(), 1);
+        ::setenv("XDG_CONFIG_HOME", xdg_.path().c_str(), 1);
+    }
+
+    void TearDown() override {
+        for (const auto& [name, value] : saved_) {
+            if (value) {
+                ::setenv(name.c_str(), value->c_str(), 1);
+            } else {
+                ::unsetenv(name.c_str());
+            }
+        }
+    }
+
+    std::string user_dir() const { return xdg_.path() + "/containerv/profiles"; }
+
+    std::string file(const std::string& name, const std::string& text) const {
+        const std::string path = files_.path() + "/" + name;
+        write_file(path, text);
+        return path;
+    }
+
+    // `run` flags this host needs besides the profile (rootless supplementary groups).
+    static std::vector<std::string> run_flags() {
+        if (!rootless_caller_has_other_groups()) return {};
+        return {"--accept-weaker", "process.groups"};
+    }
+
+    TempDir env_;
+    TempDir xdg_;
+    TempDir files_;
+    std::map<std::string, std::optional<std::string>> saved_;
+};
+
+TEST_F(ProfileCli, SaveListShowExportDiffDelete) {
+    const std::string mine = file("mine.json", R"({
+  "name": "mine",
+  "extends": "untrusted",
+  "description": "made by the CLI test",
+  "filesystem": {"writable_paths": ["/var/tmp"]}
+})");
+    Outcome saved = containerv({"profile", "save", mine});
+    ASSERT_EQ(saved.code(), 0) << saved.describe();
+    EXPECT_EQ(saved.out, user_dir() + "/mine.json\n");
+    ASSERT_TRUE(path_exists(user_dir() + "/mine.json"));
+
+    Outcome list = containerv({"profile", "list"});
+    ASSERT_EQ(list.code(), 0) << list.describe();
+    EXPECT_TRUE(has(list.out, "NAME")) << list.out;
+    EXPECT_TRUE(has(list_line(list.out, "mine"), "paranoid")) << list.out;
+    EXPECT_TRUE(has(list_line(list.out, "mine"), user_dir() + "/mine.json")) << list.out;
+    EXPECT_TRUE(has(list_line(list.out, "untrusted"), "built-in")) << list.out;
+
+    Outcome show = containerv({"profile", "show", "mine"});
+    ASSERT_EQ(show.code(), 0) << show.describe();
+    EXPECT_TRUE(has(show.out, "\"name\": \"mine\"")) << show.out;
+    EXPECT_TRUE(has(show.out, "\"level\": \"paranoid\"")) << show.out;
+    EXPECT_TRUE(has(show.out, "\"/var/tmp\"")) << show.out;
+    // The store holds the whole profile, byte for byte what show prints.
+    EXPECT_EQ(read_file(user_dir() + "/mine.json"), show.out);
+
+    Outcome exported = containerv({"profile", "export", "mine", "--format", "json"});
+    ASSERT_EQ(exported.code(), 0) << exported.describe();
+    EXPECT_EQ(exported.out, show.out);
+    const std::string copy = file("copy.json", exported.out);
+    Outcome same = containerv({"profile", "diff", "mine", copy});
+    EXPECT_EQ(same.code(), 0) << same.describe();
+    EXPECT_EQ(same.out, "");
+
+    Outcome diff = containerv({"profile", "diff", "untrusted", "mine"});
+    EXPECT_EQ(diff.code(), 1) << diff.describe();
+    EXPECT_TRUE(has(diff.out, "/filesystem/writable_paths: +/var/tmp\n")) << diff.out;
+    EXPECT_TRUE(has(diff.out, "/name: \"untrusted\" -> \"mine\"\n")) << diff.out;
+
+    Outcome again = containerv({"profile", "save", mine});
+    EXPECT_EQ(again.code(), 1) << again.describe();
+    ASSERT_EQ(again.err_lines().size(), 1u) << again.describe();
+    EXPECT_TRUE(has(again.err, "containerv: profile: profile \"mine\" already exists"))
+        << again.err;
+    EXPECT_EQ(containerv({"profile", "save", mine, "--replace"}).code(), 0);
+
+    Outcome removed = containerv({"profile", "delete", "mine"});
+    EXPECT_EQ(removed.code(), 0) << removed.describe();
+    EXPECT_FALSE(path_exists(user_dir() + "/mine.json"));
+    Outcome gone = containerv({"profile", "show", "mine"});
+    EXPECT_EQ(gone.code(), 1);
+    EXPECT_TRUE(has(gone.err, "containerv: profile: unknown profile \"mine\"")) << gone.err;
+
+    Outcome bad_format = containerv({"profile", "export", "untrusted", "--format", "yaml"});
+    EXPECT_EQ(bad_format.code(), 2) << bad_format.describe();
+}
+
+TEST_F(ProfileCli, BuiltinsAreShadowedOnlyOnRequestAndNeverDeleted) {
+    const std::string own = file("default.json",
+                                 R"({"name": "default", "extends": "default", "level": "strict"})");
+    Outcome refused = containerv({"profile", "save", own});
+    EXPECT_EQ(refused.code(), 1) << refused.describe();
+    EXPECT_TRUE(has(refused.err, "is a built-in profile")) << refused.err;
+
+    Outcome saved = containerv({"profile", "save", own, "--shadow-builtin"});
+    ASSERT_EQ(saved.code(), 0) << saved.describe();
+    Outcome list = containerv({"profile", "list"});
+    EXPECT_TRUE(has(list_line(list.out, "default"), "strict")) << list.out;
+    EXPECT_TRUE(has(list_line(list.out, "default"), "(shadows built-in)")) << list.out;
+
+    EXPECT_EQ(containerv({"profile", "delete", "default"}).code(), 0);
+    Outcome builtin = containerv({"profile", "delete", "default"});
+    EXPECT_EQ(builtin.code(), 1);
+    EXPECT_TRUE(has(builtin.err, "built-ins cannot be deleted")) << builtin.err;
+    EXPECT_TRUE(has(list_line(containerv({"profile", "list"}).out, "default"), "built-in"));
+
+    Outcome unsafe = containerv({"profile", "delete", "../x"});
+    EXPECT_EQ(unsafe.code(), 1);
+    EXPECT_TRUE(has(unsafe.err, "profile name \"../x\"")) << unsafe.err;
+}
+
+TEST_F(ProfileCli, CreateFromAnotherProfile) {
+    Outcome made = containerv({"profile", "create", "made", "--level", "strict", "--from",
+                               "web-server", "--system"});
+    // The system directory is /etc/containerv/profiles: only root may write there.
+    if (::geteuid() != 0) {
+        EXPECT_EQ(made.code(), 1) << made.describe();
+        made = containerv({"profile", "create", "made", "--level", "strict", "--from",
+                           "web-server"});
+    }
+    ASSERT_EQ(made.code(), 0) << made.describe();
+    const std::string path = split(made.out, '\n')[0];
+    Outcome show = containerv({"profile", "show", "made"});
+    EXPECT_TRUE(has(show.out, "\"level\": \"strict\"")) << show.out;
+    EXPECT_TRUE(has(show.out, "\"tcp:443\"")) << show.out;
+    // Leave no profile in /etc behind.
+    if (path.rfind("/etc/", 0) == 0) {
+        EXPECT_EQ(containerv({"profile", "delete", "made", "--system"}).code(), 0);
+    }
+
+    Outcome level = containerv({"profile", "create", "x", "--level", "stricter"});
+    EXPECT_EQ(level.code(), 2) << level.describe();
+    Outcome paranoid = containerv({"profile", "create", "p", "--level", "paranoid"});
+    EXPECT_EQ(paranoid.code(), 1) << paranoid.describe();
+    EXPECT_TRUE(has(paranoid.err, "level paranoid needs an isolated network")) << paranoid.err;
+}
+
+TEST_F(ProfileCli, ValidateExitsZeroForAValidProfile) {
+    CV_SKIP_IF_KERNEL_LACKS_SANDBOX();
+    const std::string ok = file("ok.json", R"({"extends": "untrusted", "description": "x"})");
+    Outcome valid = containerv({"profile", "validate", ok});
+    if (rootless_caller_has_other_groups()) {
+        // This caller's groups cannot be shed without privilege: a host problem, named.
+        EXPECT_EQ(valid.code(), 1) << valid.describe();
+        for (const std::string& line : split(valid.out, '\n')) {
+            if (!line.empty()) {
+                EXPECT_TRUE(has(line, "process.groups")) << line;
+            }
+        }
+        return;
+    }
+    EXPECT_EQ(valid.code(), 0) << valid.describe();
+    EXPECT_EQ(valid.out, "");
+    EXPECT_EQ(containerv({"profile", "validate", "untrusted"}).code(), 0);
+}
+
+TEST_F(ProfileCli, ValidateReportsEveryProblemWithItsPosition) {
+    const std::string bad = file("bad.json", R"({
+  "capabilities": {"allowed": ["SYS_ADMINN"]},
+  "network": {"allowed_ports": ["tcp:0"]},
+  "levle": "strict"
+})");
+    Outcome invalid = containerv({"profile", "validate", bad});
+    EXPECT_EQ(invalid.code(), 1) << invalid.describe();
+    EXPECT_EQ(split(invalid.out, '\n'),
+              (std::vector<std::string>{
+                  bad + ":2:32: /capabilities/allowed/0: unknown capability \"SYS_ADMINN\" (did "
+                        "you mean SYS_ADMIN?)",
+                  bad + ":3:33: /network/allowed_ports/0: \"tcp:0\" is not a port or port range "
+                        "(expected tcp:PORT, udp:PORT or tcp:LOW-HIGH, ports 1-65535)",
+                  bad + ":4:3: /levle: unknown key \"levle\" (did you mean level?)",
+                  "",
+              }))
+        << invalid.describe();
+
+    const std::string cut = file("cut.json", "{\n  \"level\": ");
+    Outcome truncated = containerv({"profile", "validate", cut});
+    EXPECT_EQ(truncated.code(), 1);
+    EXPECT_TRUE(has(truncated.out, cut + ":2:12: syntax error")) << truncated.describe();
+
+    // A field this host cannot enforce is a problem too, at its pointer.
+    Outcome ports = containerv({"profile", "validate", "web-server"});
+    EXPECT_EQ(ports.code(), 1) << ports.describe();
+    EXPECT_TRUE(has(ports.out, "built-in:web-server:")) << ports.out;
+    EXPECT_TRUE(has(ports.out, ": /network/allowed_ports: ")) << ports.out;
+}
+
+TEST_F(ProfileCli, ValidateExitsTwoWhenThereIsNothingToValidate) {
+    Outcome none = containerv({"profile", "validate"});
+    EXPECT_EQ(none.code(), 2) << none.describe();
+    Outcome missing = containerv({"profile", "validate", files_.path() + "/missing.json"});
+    EXPECT_EQ(missing.code(), 2) << missing.describe();
+    EXPECT_TRUE(has(missing.err, "containerv: profile: open(")) << missing.err;
+    Outcome unknown = containerv({"profile", "validate", "no-such-profile"});
+    EXPECT_EQ(unknown.code(), 2) << unknown.describe();
+    EXPECT_EQ(unknown.err_lines().size(), 1u) << unknown.describe();
+}
+
+TEST_F(ProfileCli, RunTakesAFileOrAStoredName) {
+    CV_SKIP_IF_KERNEL_LACKS_SANDBOX();
+    const std::string text = R"({"name": "runnable", "extends": "untrusted"})";
+    file("runnable.json", text);
+
+    // A relative path to a file, as a user types it.
+    std::vector<std::string> args{"run", "--profile", "./runnable.json"};
+    for (const std::string& flag : run_flags()) args.push_back(flag);
+    args.insert(args.end(), {"--", "true"});
+    char cwd[4096];
+    ASSERT_NE(::getcwd(cwd, sizeof cwd), nullptr);
+    ASSERT_EQ(::chdir(files_.path().c_str()), 0);
+    Outcome by_file = containerv(args);
+    ASSERT_EQ(::chdir(cwd), 0);
+    EXPECT_EQ(by_file.code(), 0) << by_file.describe();
+
+    ASSERT_EQ(containerv({"profile", "save", files_.path() + "/runnable.json"}).code(), 0);
+    args[2] = "runnable";
+    Outcome by_name = containerv(args);
+    EXPECT_EQ(by_name.code(), 0) << by_name.describe();
+
+    args[2] = files_.path() + "/missing.json";
+    Outcome missing = containerv(args);
+    EXPECT_EQ(missing.code(), 125) << missing.describe();
+    EXPECT_TRUE(has(missing.err, "containerv: profile: open(")) << missing.err;
+
+    args[2] = "no-such-profile";
+    Outcome unknown = containerv(args);
+    EXPECT_EQ(unknown.code(), 125) << unknown.describe();
+    EXPECT_TRUE(has(unknown.err, "unknown profile \"no-such-profile\"")) << unknown.err;
+}
+
+TEST_F(ProfileCli, AProfileExtendingUntrustedIsIsolated) {
+    CV_SKIP_IF_KERNEL_LACKS_SANDBOX();
+    // It changes what it may: a capability and a writable path, but not the network.
+    const std::string path = file("isolated.json", R"({
+  "name": "isolated-child",
+  "extends": "untrusted",
+  "level": "strict",
+  "capabilities": {"allowed": ["CHOWN"]},
+  "filesystem": {"writable_paths": ["/var/tmp"]}
+})");
+    ASSERT_EQ(containerv({"profile", "save", path}).code(), 0);
+    for (const std::string& profile : {std::string("isolated-child"), path}) {
+        auto report = probe(profile, {"netdevs"});
+        EXPECT_EQ(report["netdevs"], "lo") << profile;
+        auto status = probe(profile, {"status"});
+        EXPECT_EQ(status["CapEff"], "0000000000000001") << profile;
+    }
+}
+
+}  // namespace
+}  // namespace cvtest
