@@ -162,24 +162,24 @@ enum containerv_mac_want {
 struct containerv_syscall_filter {
     char* name;                            /* Syscall name (e.g., "open", "execve") */
     enum containerv_syscall_action action; /* Action to take */
-    int errno_value; /* for CV_SYSCALL_ERRNO: 1..4094, or 0 for the profile's default_errno */
+    int errno_value;   /* for CV_SYSCALL_ERRNO: 1..4094, or 0 for the profile's default_errno */
     char* args_filter; /* Optional argument-based filter expression, see above */
 };
 
 /* The result of an audit (filled by a later issue; see containerv_security_audit). */
 struct containerv_security_audit {
-    bool capabilities_minimal; /* Only necessary capabilities granted */
-    bool no_privileged_access; /* No root or admin access */
+    bool capabilities_minimal;  /* Only necessary capabilities granted */
+    bool no_privileged_access;  /* No root or admin access */
     bool filesystem_restricted; /* Filesystem access limited */
-    bool network_controlled;   /* Network access controlled */
-    bool syscalls_filtered;    /* Dangerous syscalls blocked */
-    bool resources_limited;    /* Resource usage limited */
-    bool isolation_complete;   /* Process isolation enforced */
-    bool secrets_protected;    /* Secrets properly handled */
+    bool network_controlled;    /* Network access controlled */
+    bool syscalls_filtered;     /* Dangerous syscalls blocked */
+    bool resources_limited;     /* Resource usage limited */
+    bool isolation_complete;    /* Process isolation enforced */
+    bool secrets_protected;     /* Secrets properly handled */
 
-    char audit_log[1024];      /* Detailed audit information */
-    time_t audit_time;         /* When audit was performed */
-    char auditor[256];         /* Who performed the audit */
+    char audit_log[1024]; /* Detailed audit information */
+    time_t audit_time;    /* When audit was performed */
+    char auditor[256];    /* Who performed the audit */
 };
 
 /* run_as_uid / run_as_gid value meaning "not given": the user is then looked up by
@@ -212,16 +212,16 @@ struct containerv_security_profile {
     int syscall_count; /* set to: entries of allowed_syscalls + blocked_syscalls */
 
     /* Network security */
-    bool network_isolated; /* Own network namespace with only loopback */
-    char** allowed_ports;  /* "proto:port" strings, "tcp:80" */
-    char** allowed_hosts;  /* hostname/IP patterns; "*" or none means any */
+    bool network_isolated;  /* Own network namespace with only loopback */
+    char** allowed_ports;   /* "proto:port" strings, "tcp:80" */
+    char** allowed_hosts;   /* hostname/IP patterns; "*" or none means any */
     int network_rule_count; /* set to: entries of allowed_ports + allowed_hosts */
 
     /* Filesystem security */
     bool read_only_root;   /* Make root filesystem read-only */
     char** writable_paths; /* writable despite a read-only root; "/": the whole root */
     char** masked_paths;   /* hidden: empty directories, empty files */
-    int fs_rule_count; /* set to: entries of writable_paths + masked_paths + read_only_paths */
+    int fs_rule_count;     /* set to: entries of writable_paths + masked_paths + read_only_paths */
 
     /* Process security */
     uid_t run_as_uid;  /* CV_UID_UNSET when not given */
@@ -405,9 +405,8 @@ extern int containerv_security_audit(struct containerv_container* container,
                                      struct containerv_security_audit* audit);
 
 /* Will write a compliance report ("CIS", "NIST", "PCI-DSS") to report_file. Today: -1. */
-extern int containerv_generate_compliance_report(
-    const struct containerv_security_profile* profile, const char* standard,
-    const char* report_file);
+extern int containerv_generate_compliance_report(const struct containerv_security_profile* profile,
+                                                 const char* standard, const char* report_file);
 
 /* ---- Container options ------------------------------------------------------------------ */
 
@@ -426,8 +425,7 @@ extern int containerv_options_add_bind(struct containerv_options* options, const
 
 /* Adds "KEY=VALUE" to the command's environment (PATH, HOME and TERM are set already; a
  * later KEY replaces an earlier one). */
-extern int containerv_options_add_env(struct containerv_options* options,
-                                      const char* key_value);
+extern int containerv_options_add_env(struct containerv_options* options, const char* key_value);
 
 /* Runs the command as "USER" or "USER:GROUP" (names in the sandbox root, or numbers) instead
  * of the profile's user; NULL for the profile's. */
@@ -440,8 +438,7 @@ extern int containerv_options_set_cwd(struct containerv_options* options, const 
 /* Accepts that profile field `field` (as `containerv run --dry-run` names it, for instance
  * "network.allowed_ports") cannot be enforced on this host: the sandbox runs without it
  * instead of being refused. A name that is no field of the plan fails containerv_create. */
-extern int containerv_options_accept_weaker(struct containerv_options* options,
-                                            const char* field);
+extern int containerv_options_accept_weaker(struct containerv_options* options, const char* field);
 
 /* ---- Containers ------------------------------------------------------------------------- */
 

@@ -23,7 +23,9 @@ constexpr int kCapLast = 40;
 // A set of capabilities as a bit mask, bit N = capability N.
 using CapSet = std::uint64_t;
 
-constexpr CapSet cap_bit(int cap) { return CapSet{1} << cap; }
+constexpr CapSet cap_bit(int cap) {
+    return CapSet{1} << cap;
+}
 
 // "SYS_ADMIN" for 21; empty for an unknown number.
 std::string_view capability_name(int cap);
@@ -40,10 +42,10 @@ std::optional<SyscallAction> syscall_action_from_string(std::string_view name);
 // One condition on a syscall argument, as libseccomp's scmp_arg_cmp.
 struct ArgCondition {
     enum class Op { eq, ne, lt, le, gt, ge, masked_eq };
-    unsigned index = 0;          // 0..5
+    unsigned index = 0;  // 0..5
     Op op = Op::eq;
-    std::uint64_t value = 0;     // for masked_eq: the mask
-    std::uint64_t value_two = 0; // for masked_eq: the value the masked argument must equal
+    std::uint64_t value = 0;      // for masked_eq: the mask
+    std::uint64_t value_two = 0;  // for masked_eq: the value the masked argument must equal
     bool operator==(const ArgCondition&) const = default;
 };
 
@@ -59,9 +61,9 @@ struct SyscallRule {
 
 struct SyscallPolicy {
     SyscallAction default_action = SyscallAction::allow;
-    int default_errno = 1;               // EPERM, when default_action is errno_ret
-    std::vector<std::string> allowed;    // shorthand: rule {names, allow}
-    std::vector<std::string> blocked;    // shorthand: rule {names, errno_ret, EPERM}
+    int default_errno = 1;             // EPERM, when default_action is errno_ret
+    std::vector<std::string> allowed;  // shorthand: rule {names, allow}
+    std::vector<std::string> blocked;  // shorthand: rule {names, errno_ret, EPERM}
     std::vector<SyscallRule> rules;
     bool operator==(const SyscallPolicy&) const = default;
 };

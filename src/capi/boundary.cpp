@@ -15,7 +15,9 @@ thread_local char error_text[kErrorSize];
 
 }  // namespace
 
-void clear_error() noexcept { error_text[0] = '\0'; }
+void clear_error() noexcept {
+    error_text[0] = '\0';
+}
 
 void set_error(std::string_view message) noexcept {
     std::size_t n = std::min(message.size(), kErrorSize - 1);
@@ -33,7 +35,9 @@ void set_error(const Error& error) noexcept {
     }
 }
 
-const char* last_error() noexcept { return error_text; }
+const char* last_error() noexcept {
+    return error_text;
+}
 
 int fail(std::string_view message) noexcept {
     set_error(message);
@@ -47,4 +51,6 @@ int fail(const Error& error) noexcept {
 
 }  // namespace containerv::capi
 
-extern "C" const char* containerv_last_error(void) { return containerv::capi::last_error(); }
+extern "C" const char* containerv_last_error(void) {
+    return containerv::capi::last_error();
+}

@@ -68,8 +68,10 @@ void containerv_options_free(containerv_options* options) {
 int containerv_options_set_security_profile(containerv_options* options,
                                             const containerv_security_profile* profile) {
     return guarded(-1, [&] {
-        if (!options || !profile) return fail("options: the options and the profile must not "
-                                              "be NULL");
+        if (!options || !profile)
+            return fail(
+                "options: the options and the profile must not "
+                "be NULL");
         auto p = to_profile(*profile);
         if (!p) return fail(p.error());
         if (auto ok = check_consistency(*p); !ok) return fail(ok.error());
@@ -81,14 +83,16 @@ int containerv_options_set_security_profile(containerv_options* options,
 int containerv_options_set_rootfs(containerv_options* options, const char* path) {
     return guarded(-1, [&] {
         if (!options) return fail("options: rootfs: the options are NULL");
-        if (path) options->request.rootfs = path;
-        else options->request.rootfs.reset();
+        if (path)
+            options->request.rootfs = path;
+        else
+            options->request.rootfs.reset();
         return 0;
     });
 }
 
-int containerv_options_add_bind(containerv_options* options, const char* source,
-                                const char* target, bool read_only) {
+int containerv_options_add_bind(containerv_options* options, const char* source, const char* target,
+                                bool read_only) {
     return guarded(-1, [&] {
         if (!options || !source || !*source)
             return fail("options: bind: the options and the source must not be NULL or empty");
@@ -112,8 +116,10 @@ int containerv_options_set_user(containerv_options* options, const char* user) {
     return guarded(-1, [&] {
         if (!options) return fail("options: user: the options are NULL");
         if (user && !*user) return fail("options: user: empty user (NULL means the profile's)");
-        if (user) options->request.user = user;
-        else options->request.user.reset();
+        if (user)
+            options->request.user = user;
+        else
+            options->request.user.reset();
         return 0;
     });
 }
@@ -123,8 +129,10 @@ int containerv_options_set_cwd(containerv_options* options, const char* path) {
         if (!options) return fail("options: cwd: the options are NULL");
         if (path && path[0] != '/')
             return fail("options: cwd: \"" + std::string(path) + "\" is not an absolute path");
-        if (path) options->request.cwd = path;
-        else options->request.cwd.reset();
+        if (path)
+            options->request.cwd = path;
+        else
+            options->request.cwd.reset();
         return 0;
     });
 }
@@ -132,8 +140,9 @@ int containerv_options_set_cwd(containerv_options* options, const char* path) {
 int containerv_options_accept_weaker(containerv_options* options, const char* field) {
     return guarded(-1, [&] {
         if (!options || !field || !*field)
-            return fail("options: accept weaker: the options and the field must not be NULL "
-                        "or empty");
+            return fail(
+                "options: accept weaker: the options and the field must not be NULL "
+                "or empty");
         options->request.accept_weaker.insert(field);
         return 0;
     });
@@ -147,8 +156,7 @@ int containerv_create(const containerv_options* options, containerv_container** 
 
         // Planned now so that a profile this host cannot enforce fails before anything runs;
         // spawn plans again with the real command.
-        if (auto plan = plan_for_host(options->request, {"true"}); !plan)
-            return fail(plan.error());
+        if (auto plan = plan_for_host(options->request, {"true"}); !plan) return fail(plan.error());
         auto created = std::make_unique<containerv_container>();
         created->request = options->request;
         *container = created.release();

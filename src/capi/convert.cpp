@@ -33,7 +33,9 @@ Error field_error(const std::string& field, const std::string& message) {
     return Error::msg("profile", field + ": " + message);
 }
 
-std::string text(const char* s) { return s ? std::string(s) : std::string(); }
+std::string text(const char* s) {
+    return s ? std::string(s) : std::string();
+}
 
 std::vector<std::string> strings_of(char* const* list) {
     std::vector<std::string> out;
@@ -101,8 +103,8 @@ bool in_range(Enum value, int last) {
 
 Result<Want> want_of(const char* field, containerv_mac_want want, bool wanted) {
     if (!in_range(want, CV_MAC_REQUIRED))
-        return field_error(field, std::to_string(static_cast<int>(want)) +
-                                      " is not a containerv_mac_want (0..2)");
+        return field_error(
+            field, std::to_string(static_cast<int>(want)) + " is not a containerv_mac_want (0..2)");
     // The design's boolean alone asks for the mechanism without a fallback.
     if (want == CV_MAC_OFF && wanted) return Want::required;
     return static_cast<Want>(want);
@@ -151,8 +153,7 @@ private:
         if (at_end() || !std::isdigit(static_cast<unsigned char>(text_[pos_])))
             return error("expected an argument index 0..5 after \"arg\"");
         cond.index = static_cast<unsigned>(text_[pos_++] - '0');
-        if (cond.index > 5 ||
-            (!at_end() && std::isdigit(static_cast<unsigned char>(text_[pos_]))))
+        if (cond.index > 5 || (!at_end() && std::isdigit(static_cast<unsigned char>(text_[pos_]))))
             return error("argument index outside 0..5");
         skip_space();
 
@@ -359,9 +360,9 @@ containerv_security_profile to_c(const Profile& p) {
         c.writable_paths = copy_list(p.filesystem.writable_paths);
         c.masked_paths = copy_list(p.filesystem.masked_paths);
         c.read_only_paths = copy_list(p.filesystem.read_only_paths);
-        c.fs_rule_count = static_cast<int>(p.filesystem.writable_paths.size() +
-                                           p.filesystem.masked_paths.size() +
-                                           p.filesystem.read_only_paths.size());
+        c.fs_rule_count =
+            static_cast<int>(p.filesystem.writable_paths.size() + p.filesystem.masked_paths.size() +
+                             p.filesystem.read_only_paths.size());
         c.no_suid = p.filesystem.no_suid;
 
         c.run_as_uid = p.process.uid ? static_cast<uid_t>(*p.process.uid) : CV_UID_UNSET;
@@ -434,22 +435,22 @@ void set_syscalls(containerv_security_profile& c, const SyscallPolicy& policy) {
 }
 
 void free_fields(containerv_security_profile& c) noexcept {
-    for (char* s : {c.name, c.description, c.run_as_user, c.security_context,
-                    c.integrity_level, c.apparmor_profile_name}) {
+    for (char* s : {c.name, c.description, c.run_as_user, c.security_context, c.integrity_level,
+                    c.apparmor_profile_name}) {
         std::free(s);
     }
-    for (char** list : {c.allowed_syscalls, c.blocked_syscalls, c.allowed_ports,
-                        c.allowed_hosts, c.writable_paths, c.masked_paths, c.read_only_paths,
-                        c.capabilities_sid, c.windows_privileges, c.devices}) {
+    for (char** list : {c.allowed_syscalls, c.blocked_syscalls, c.allowed_ports, c.allowed_hosts,
+                        c.writable_paths, c.masked_paths, c.read_only_paths, c.capabilities_sid,
+                        c.windows_privileges, c.devices}) {
         free_list(list);
     }
     free_filters(c.syscall_filters, c.syscall_filter_count);
 
     c.name = c.description = c.run_as_user = c.security_context = c.integrity_level =
         c.apparmor_profile_name = nullptr;
-    c.allowed_syscalls = c.blocked_syscalls = c.allowed_ports = c.allowed_hosts =
-        c.writable_paths = c.masked_paths = c.read_only_paths = c.capabilities_sid =
-            c.windows_privileges = c.devices = nullptr;
+    c.allowed_syscalls = c.blocked_syscalls = c.allowed_ports = c.allowed_hosts = c.writable_paths =
+        c.masked_paths = c.read_only_paths = c.capabilities_sid = c.windows_privileges = c.devices =
+            nullptr;
     c.syscall_filters = nullptr;
     c.syscall_filter_count = 0;
 }

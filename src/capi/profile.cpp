@@ -35,8 +35,10 @@ const Profile& builtin(std::string_view name) {
 // The values containerv_security_profile_create starts from; the header lists them.
 Profile base_for_level(Level level) {
     switch (level) {
-        case Level::permissive: return builtin("build-environment");
-        case Level::restricted: return builtin("default");
+        case Level::permissive:
+            return builtin("build-environment");
+        case Level::restricted:
+            return builtin("default");
         case Level::strict: {
             Profile p = builtin("default");
             p.level = Level::strict;
@@ -49,7 +51,8 @@ Profile base_for_level(Level level) {
             p.syscalls = seccomp::docker_like_policy(0);
             return p;
         }
-        case Level::paranoid: return builtin("untrusted");
+        case Level::paranoid:
+            return builtin("untrusted");
     }
     throw std::logic_error("unhandled level");
 }
@@ -91,8 +94,10 @@ int remove_name(char** list, const char* name) {
     if (!list) return 0;
     char** kept = list;
     for (char** item = list; *item; ++item) {
-        if (std::strcmp(*item, name) == 0) std::free(*item);
-        else *kept++ = *item;
+        if (std::strcmp(*item, name) == 0)
+            std::free(*item);
+        else
+            *kept++ = *item;
     }
     *kept = nullptr;
     return static_cast<int>(kept - list);
@@ -146,14 +151,17 @@ extern "C" {
 int containerv_security_init(void) {
     return guarded(-1, [] {
         if (!probe_host().user_namespaces)
-            return fail("namespaces: this host does not allow this user to create user "
-                        "namespaces, which every sandbox needs (see /proc/sys/user/"
-                        "max_user_namespaces and kernel.unprivileged_userns_clone)");
+            return fail(
+                "namespaces: this host does not allow this user to create user "
+                "namespaces, which every sandbox needs (see /proc/sys/user/"
+                "max_user_namespaces and kernel.unprivileged_userns_clone)");
         return 0;
     });
 }
 
-void containerv_security_cleanup(void) { clear_error(); }
+void containerv_security_cleanup(void) {
+    clear_error();
+}
 
 int containerv_security_profile_create(const char* name, containerv_security_level level,
                                        containerv_security_profile** profile) {
@@ -243,16 +251,14 @@ int containerv_security_profile_validate(const containerv_security_profile* prof
         if (!profile) return fail("profile: validate: the profile is NULL");
         auto p = to_profile(*profile);
         if (!p) return fail(p.error());
-        if (std::string problems = format_problems(*p); !problems.empty())
-            return fail(problems);
+        if (std::string problems = format_problems(*p); !problems.empty()) return fail(problems);
         return 0;
     });
     copy_out(error_msg, error_size, rc == 0 ? "" : last_error());
     return rc;
 }
 
-int containerv_security_add_capability(containerv_security_profile* profile,
-                                       uint32_t capability) {
+int containerv_security_add_capability(containerv_security_profile* profile, uint32_t capability) {
     return guarded(-1, [&] {
         if (!profile) return fail("capabilities: add: the profile is NULL");
         if (check_capability(capability) != 0) return -1;
@@ -262,8 +268,7 @@ int containerv_security_add_capability(containerv_security_profile* profile,
     });
 }
 
-int containerv_security_drop_capability(containerv_security_profile* profile,
-                                        uint32_t capability) {
+int containerv_security_drop_capability(containerv_security_profile* profile, uint32_t capability) {
     return guarded(-1, [&] {
         if (!profile) return fail("capabilities: drop: the profile is NULL");
         if (check_capability(capability) != 0) return -1;
@@ -329,9 +334,9 @@ int containerv_security_set_default_syscall_action(containerv_security_profile* 
         if (!profile) return fail("seccomp: default action: the profile is NULL");
         if (static_cast<int>(default_action) < CV_SYSCALL_ALLOW ||
             static_cast<int>(default_action) > CV_SYSCALL_LOG)
-            return fail("seccomp: default action: " +
-                        std::to_string(static_cast<int>(default_action)) +
-                        " is not a containerv_syscall_action (0..5)");
+            return fail(
+                "seccomp: default action: " + std::to_string(static_cast<int>(default_action)) +
+                " is not a containerv_syscall_action (0..5)");
         profile->default_syscall_action = default_action;
         return 0;
     });
@@ -352,8 +357,9 @@ int containerv_security_load_seccomp_policy(containerv_security_profile* profile
         const bool foreign = doc->contains("defaultAction") ||
                              (doc->contains("syscalls") && (*doc)["syscalls"].is_array());
         if (foreign)
-            return fail(where + "Docker and OCI seccomp profiles are not supported yet; give "
-                                "containerv's format (a profile, or its \"syscalls\" section)");
+            return fail(where +
+                        "Docker and OCI seccomp profiles are not supported yet; give "
+                        "containerv's format (a profile, or its \"syscalls\" section)");
         const nlohmann::json section = doc->contains("syscalls") ? (*doc)["syscalls"] : *doc;
 
         auto parsed = profile_from_json(nlohmann::json{{"syscalls", section}}, policy_file);
@@ -385,10 +391,12 @@ int containerv_generate_compliance_report(const containerv_security_profile* pro
                                           const char* standard, const char* report_file) {
     return guarded(-1, [&] {
         if (!profile || !standard || !report_file)
-            return fail("compliance: the profile, the standard and the report file must not be "
-                        "NULL");
-        return fail("compliance: not implemented yet: containerv_generate_compliance_report "
-                    "arrives with the compliance issue");
+            return fail(
+                "compliance: the profile, the standard and the report file must not be "
+                "NULL");
+        return fail(
+            "compliance: not implemented yet: containerv_generate_compliance_report "
+            "arrives with the compliance issue");
     });
 }
 

@@ -37,8 +37,7 @@ int set_capabilities(CapSet caps, bool ambient, int cap_last_cap) {
     for (int cap = 0; cap <= cap_last_cap && cap < 64; ++cap) {
         if (!(caps & cap_bit(cap))) continue;
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
-            return fail("capabilities", "prctl(PR_CAP_AMBIENT_RAISE)",
-                        capability_name(cap).data());
+            return fail("capabilities", "prctl(PR_CAP_AMBIENT_RAISE)", capability_name(cap).data());
     }
     return 0;
 }

@@ -11,8 +11,8 @@ namespace containerv::linux_ {
 sigset_t init_signals() {
     sigset_t set;
     sigemptyset(&set);
-    for (int sig : {SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
-                    SIGCONT, SIGALRM})
+    for (int sig :
+         {SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM})
         sigaddset(&set, sig);
     return set;
 }

@@ -80,8 +80,10 @@ void report(int fd) {
     for (const auto& candidate : ex.candidates) {
         execve(candidate.c_str(), ex.argv.data(), ex.envp.data());
         err = errno;
-        if (err == EACCES) denied = true;
-        else if (err != ENOENT && err != ENOTDIR && err != ELOOP && err != ENAMETOOLONG) break;
+        if (err == EACCES)
+            denied = true;
+        else if (err != ENOENT && err != ENOTDIR && err != ELOOP && err != ENAMETOOLONG)
+            break;
     }
     if (denied && (err == ENOENT || err == ENOTDIR)) err = EACCES;
     fail("exec", "execve", ex.argv[0], err);
@@ -268,8 +270,10 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
 
     Sandbox sandbox(static_cast<pid_t>(pid), go[1]);
     std::optional<Error> error;
-    if (auto ok = write_id_maps(sandbox.pid_, plan); !ok) error = ok.error();
-    else if (write(go[1], "g", 1) != 1) error = Error::sys("launch", "write", "go pipe", errno);
+    if (auto ok = write_id_maps(sandbox.pid_, plan); !ok)
+        error = ok.error();
+    else if (write(go[1], "g", 1) != 1)
+        error = Error::sys("launch", "write", "go pipe", errno);
     else if (StepError e = read_report(rep[0]); e.kind != StepError::none)
         error = Error::sys(e.step, e.syscall, e.path, e.err);
     close(rep[0]);

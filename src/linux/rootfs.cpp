@@ -121,8 +121,7 @@ private:
 int RootBuilder::stage() {
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
         return fail("rootfs", "mount(MS_PRIVATE)", "/");
-    if (mnt("tmpfs", kStage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "rootfs") != 0)
-        return -1;
+    if (mnt("tmpfs", kStage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "rootfs") != 0) return -1;
     if (chdir(kStage.c_str()) != 0) return fail("rootfs", "chdir", kStage.c_str());
     if (mkdir("oldroot", 0755) != 0) return fail("rootfs", "mkdir", "oldroot");
     if (syscall(SYS_pivot_root, ".", "oldroot") != 0)
@@ -170,8 +169,7 @@ int RootBuilder::host_entry(const std::string& name) {
     }
     if (S_ISDIR(st.st_mode)) {
         if (mkdir(to.c_str(), st.st_mode & 07777) != 0) return fail("rootfs", "mkdir", to.c_str());
-        if (!plan_.read_only && !plan_.top_with_mounts.count(name))
-            return overlay(from, to, false);
+        if (!plan_.read_only && !plan_.top_with_mounts.count(name)) return overlay(from, to, false);
         // The host's tree is never writable from the sandbox, whatever the profile says.
         return bind(from, to, MOUNT_ATTR_RDONLY | common_, "rootfs");
     }
@@ -211,8 +209,8 @@ int RootBuilder::overlay(const std::string& lower, const std::string& target, bo
     if (own && chown(upper.c_str(), uid_, gid_) != 0)
         return fail("overlay", "chown", upper.c_str());
     // userxattr: the only xattr namespace an overlay in a user namespace may use.
-    std::string data = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work +
-                       ",userxattr";
+    std::string data =
+        "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work + ",userxattr";
     return mnt("overlay", target, "overlay", MS_NODEV | ms_nosuid(), data, "overlay");
 }
 
@@ -243,8 +241,7 @@ int RootBuilder::dev() {
         return -1;
     if (symlink("pts/ptmx", (d + "/ptmx").c_str()) != 0) return fail("dev", "symlink", "ptmx");
     if (mkdir_p(d + "/shm", 01777, "dev") != 0) return -1;
-    if (mnt("tmpfs", d + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", "dev") != 0)
-        return -1;
+    if (mnt("tmpfs", d + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", "dev") != 0) return -1;
     const char* links[][2] = {{"/proc/self/fd", "fd"},
                               {"/proc/self/fd/0", "stdin"},
                               {"/proc/self/fd/1", "stdout"},

@@ -28,8 +28,12 @@ int fail(const char* step, const char* syscall, const char* path) {
     return fail(step, syscall, path, errno);
 }
 
-const StepError& last_error() { return g_error; }
+const StepError& last_error() {
+    return g_error;
+}
 
-void set_error_kind(StepError::Kind kind) { g_error.kind = kind; }
+void set_error_kind(StepError::Kind kind) {
+    g_error.kind = kind;
+}
 
 }  // namespace containerv::linux_

@@ -34,8 +34,8 @@ HostFeatures probe_host() {
 
     // Debian's switch for unprivileged user namespaces; absent on kernels without the patch.
     bool unprivileged = read_number("/proc/sys/kernel/unprivileged_userns_clone", 1) != 0;
-    host.user_namespaces = read_number("/proc/sys/user/max_user_namespaces", 0) > 0 &&
-                           (host.root || unprivileged);
+    host.user_namespaces =
+        read_number("/proc/sys/user/max_user_namespaces", 0) > 0 && (host.root || unprivileged);
 
     // PR_GET_SECCOMP fails with EINVAL on a kernel built without seccomp.
     host.seccomp_filter = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
@@ -43,8 +43,7 @@ HostFeatures probe_host() {
     host.apparmor = read_flag("/sys/module/apparmor/parameters/enabled");
     host.selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
 
-    long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0,
-                       LANDLOCK_CREATE_RULESET_VERSION);
+    long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
     host.landlock_abi = abi > 0 ? static_cast<int>(abi) : 0;
 
     host.cap_last_cap = static_cast<int>(read_number("/proc/sys/kernel/cap_last_cap", 40));

@@ -24,9 +24,17 @@ using State = Enforcement::State;
 // Masked and read-only kernel paths every sandbox gets, as Docker and crun do, whatever the
 // profile lists: they expose host-wide state and knobs no sandbox needs.
 const char* const kBaselineMasked[] = {
-    "/proc/asound",      "/proc/acpi",        "/proc/kcore",       "/proc/keys",
-    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-    "/proc/scsi",        "/sys/firmware",     "/sys/devices/virtual/powercap",
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
 };
 const char* const kBaselineReadOnly[] = {
     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
@@ -44,7 +52,9 @@ std::string join(const std::vector<std::string>& items, const char* sep = ",") {
     return out.empty() ? "(none)" : out;
 }
 
-const char* yes_no(bool value) { return value ? "true" : "false"; }
+const char* yes_no(bool value) {
+    return value ? "true" : "false";
+}
 
 bool exists(const std::string& path) {
     struct stat st;
@@ -249,8 +259,9 @@ Status Planner::plan_root() {
     row("filesystem.read_only_paths", join(fs.read_only_paths), State::enforced,
         "read-only bind mounts; plus /proc/{bus,fs,irq,sys,sysrq-trigger}");
     row("filesystem.no_suid", yes_no(fs.no_suid), fs.no_suid ? State::enforced : State::not_needed,
-        fs.no_suid ? "MS_NOSUID on every mount" : "set-user-ID bits honoured (within the "
-                                                  "user namespace's ids)");
+        fs.no_suid ? "MS_NOSUID on every mount"
+                   : "set-user-ID bits honoured (within the "
+                     "user namespace's ids)");
     return Ok{};
 }
 
@@ -271,8 +282,7 @@ Status Planner::plan_user() {
             group = user.substr(colon + 1);
             user = user.substr(0, colon);
         }
-        if (user.empty())
-            return Error::msg("user", "--user \"" + *req_.user + "\": no user given");
+        if (user.empty()) return Error::msg("user", "--user \"" + *req_.user + "\": no user given");
         if (req_.user->find(':') != std::string::npos && group.empty())
             return Error::msg("user", "--user \"" + *req_.user + "\": no group after ':'");
         name.clear();
@@ -292,8 +302,10 @@ Status Planner::plan_user() {
                                           in_source(src, "/etc/passwd") + ")");
         }
         if (!group.empty()) {
-            if (auto id = parse_id(group)) gid = *id;
-            else if (auto found = find_group(src, group)) gid = *found;
+            if (auto id = parse_id(group))
+                gid = *id;
+            else if (auto found = find_group(src, group))
+                gid = *found;
             else
                 return Error::msg("user", "unknown group \"" + group + "\" (not in " +
                                               in_source(src, "/etc/group") + ")");
@@ -473,7 +485,8 @@ void Planner::plan_other_fields() {
 
     const ResourcePolicy& r = profile_.resources;
     const char* later = "resource limits are not implemented yet";
-    if (r.memory_bytes) row("resources.memory", std::to_string(*r.memory_bytes), State::refused, later);
+    if (r.memory_bytes)
+        row("resources.memory", std::to_string(*r.memory_bytes), State::refused, later);
     if (r.cpus) row("resources.cpus", std::to_string(*r.cpus), State::refused, later);
     if (r.pids) row("resources.pids", std::to_string(*r.pids), State::refused, later);
     if (!r.devices.empty()) row("resources.devices", join(r.devices), State::refused, later);
@@ -519,14 +532,16 @@ Result<Plan> Planner::build() {
     plan_.profile_name = profile_.name;
     if (auto ok = check_consistency(profile_); !ok) return ok.error();
     if (req_.argv.empty())
-        return Error::msg("run", "no command given (usage: containerv run [OPTIONS] -- COMMAND "
-                                 "[ARG...])");
+        return Error::msg("run",
+                          "no command given (usage: containerv run [OPTIONS] -- COMMAND "
+                          "[ARG...])");
     if (!host_.user_namespaces)
-        return Error::msg("namespaces", "this host does not allow this user to create user "
-                                        "namespaces (see /proc/sys/kernel/"
-                                        "unprivileged_userns_clone)");
-    plan_.clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
-                        CLONE_NEWUTS | CLONE_NEWCGROUP;
+        return Error::msg("namespaces",
+                          "this host does not allow this user to create user "
+                          "namespaces (see /proc/sys/kernel/"
+                          "unprivileged_userns_clone)");
+    plan_.clone_flags =
+        CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
 
     if (auto ok = plan_root(); !ok) return ok.error();
     if (auto ok = plan_user(); !ok) return ok.error();
@@ -539,8 +554,9 @@ Result<Plan> Planner::build() {
         bool known = std::any_of(plan_.rows.begin(), plan_.rows.end(),
                                  [&](const Enforcement& r) { return r.field == field; });
         if (!known)
-            return Error::msg("run", "--accept-weaker " + field + ": no such setting in the "
-                                     "plan (see run --dry-run)");
+            return Error::msg("run", "--accept-weaker " + field +
+                                         ": no such setting in the "
+                                         "plan (see run --dry-run)");
     }
     return std::move(plan_);
 }
@@ -549,11 +565,16 @@ Result<Plan> Planner::build() {
 
 std::string_view to_string(Enforcement::State state) {
     switch (state) {
-        case State::enforced: return "enforced";
-        case State::not_needed: return "not needed";
-        case State::unavailable: return "unavailable";
-        case State::accepted_weaker: return "ACCEPTED WEAKER";
-        case State::refused: return "REFUSED";
+        case State::enforced:
+            return "enforced";
+        case State::not_needed:
+            return "not needed";
+        case State::unavailable:
+            return "unavailable";
+        case State::accepted_weaker:
+            return "ACCEPTED WEAKER";
+        case State::refused:
+            return "REFUSED";
     }
     return "?";
 }
@@ -580,8 +601,7 @@ Status check_enforceable(const Plan& plan) {
 std::string format_plan(const Plan& plan) {
     std::ostringstream out;
     out << "plan for profile \"" << plan.profile_name << "\" ("
-        << (plan.rootless ? "rootless" : "as root, ids mapped to an unprivileged range")
-        << ")\n";
+        << (plan.rootless ? "rootless" : "as root, ids mapped to an unprivileged range") << ")\n";
     for (const auto& r : plan.rows) {
         out << "  " << r.field << " = " << r.value << "\n"
             << "      " << to_string(r.state) << ": " << r.mechanism << "\n";

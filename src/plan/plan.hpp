@@ -60,10 +60,10 @@ struct IdMap {
 
 // Where a writable path's writes go.
 struct WritableMount {
-    std::string path;            // in the sandbox
-    std::string existing;        // nearest existing ancestor in the source root (path itself
-                                 // when it exists)
-    bool in_fresh_tmpfs = false; // under a fresh directory (/tmp...): just make the directory
+    std::string path;             // in the sandbox
+    std::string existing;         // nearest existing ancestor in the source root (path itself
+                                  // when it exists)
+    bool in_fresh_tmpfs = false;  // under a fresh directory (/tmp...): just make the directory
 };
 
 // A directory of the host's root the sandbox gets empty, as a fresh tmpfs.
@@ -74,8 +74,8 @@ struct FreshDir {
 };
 
 struct RootPlan {
-    std::string source;             // "/" for the host's root, or --rootfs DIR
-    bool host_root = true;          // the default root: never written, writes go to a layer
+    std::string source;     // "/" for the host's root, or --rootfs DIR
+    bool host_root = true;  // the default root: never written, writes go to a layer
     bool read_only = true;
     std::set<std::string> top_with_mounts;  // top-level dirs with mounts below (no overlay)
     std::vector<WritableMount> writable;
@@ -83,10 +83,10 @@ struct RootPlan {
     std::vector<std::string> read_only_paths;
     std::vector<BindRequest> binds;
     bool no_suid = true;
-    std::vector<FreshDir> fresh;      // host root only
-    bool sysfs_fresh = false;         // own sysfs (own network namespace), else a ro bind
-    std::string passwd;               // non-empty: bind over /etc/passwd
-    std::string group;                // non-empty: bind over /etc/group
+    std::vector<FreshDir> fresh;  // host root only
+    bool sysfs_fresh = false;     // own sysfs (own network namespace), else a ro bind
+    std::string passwd;           // non-empty: bind over /etc/passwd
+    std::string group;            // non-empty: bind over /etc/group
 };
 
 struct Plan {

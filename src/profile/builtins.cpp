@@ -43,8 +43,8 @@ Profile default_profile() {
     p.name = "default";
     p.level = Level::restricted;
     p.description = "Balanced security for general container workloads";
-    p.allowed_caps = caps({CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID,
-                           NET_BIND_SERVICE, SYS_CHROOT});
+    p.allowed_caps = caps(
+        {CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID, NET_BIND_SERVICE, SYS_CHROOT});
     p.dropped_caps = caps({SYS_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_BOOT, MAC_ADMIN});
     p.process.no_new_privileges = true;
     p.network.isolated = false;
@@ -80,8 +80,8 @@ Profile web_server_profile() {
 // base set follows the example's own entries. A base name the profile blocks stays blocked.
 std::vector<std::string> database_allowed_syscalls(const std::vector<std::string>& blocked) {
     std::vector<std::string> allowed = {
-        "read",   "write",  "open",   "close",   "stat",       "fstat",      "mmap",  "munmap",
-        "brk",    "ioctl",  "select", "poll",    "socket",     "bind",       "listen", "accept",
+        "read",    "write",      "open",       "close", "stat",   "fstat", "mmap",   "munmap",
+        "brk",     "ioctl",      "select",     "poll",  "socket", "bind",  "listen", "accept",
         "connect", "setsockopt", "getsockopt", "clone", "execve", "exit"};
 
     for (const auto& name : seccomp::base_syscalls()) {
@@ -128,8 +128,8 @@ Profile build_environment_profile() {
     p.name = "build-environment";
     p.level = Level::permissive;
     p.description = "Relaxed security for build containers that need more access";
-    p.allowed_caps = caps({SETUID, SETGID, CHOWN, DAC_OVERRIDE, FOWNER, MKNOD, SETFCAP,
-                           SYS_CHROOT});
+    p.allowed_caps =
+        caps({SETUID, SETGID, CHOWN, DAC_OVERRIDE, FOWNER, MKNOD, SETFCAP, SYS_CHROOT});
     p.filesystem.read_only_root = false;
     p.filesystem.writable_paths = {"/*"};
     p.filesystem.no_suid = false;
@@ -140,8 +140,8 @@ Profile build_environment_profile() {
     p.process.gid = 1000;
     p.process.no_new_privileges = false;
     p.syscalls.default_action = SyscallAction::allow;
-    p.syscalls.blocked = {"reboot", "kexec_load", "mount", "umount2", "delete_module",
-                          "init_module"};
+    p.syscalls.blocked = {"reboot",  "kexec_load",    "mount",
+                          "umount2", "delete_module", "init_module"};
     return p;
 }
 
@@ -173,9 +173,9 @@ Profile untrusted_profile() {
 }  // namespace
 
 const std::vector<Profile>& builtin_profiles() {
-    static const std::vector<Profile> profiles = {
-        default_profile(),  web_server_profile(),        database_profile(),
-        build_environment_profile(), untrusted_profile()};
+    static const std::vector<Profile> profiles = {default_profile(), web_server_profile(),
+                                                  database_profile(), build_environment_profile(),
+                                                  untrusted_profile()};
     return profiles;
 }
 

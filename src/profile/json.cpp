@@ -63,15 +63,15 @@ json rule_to_json(const SyscallRule& rule) {
 
 // Keys of each object, in the order the format documents them (schema/profile.schema.json).
 constexpr std::array<std::string_view, 12> kTopKeys = {
-    "name",    "extends",  "level", "description", "capabilities", "filesystem",
-    "network", "process",  "syscalls", "mac",     "resources",    "windows"};
+    "name",    "extends", "level",    "description", "capabilities", "filesystem",
+    "network", "process", "syscalls", "mac",         "resources",    "windows"};
 constexpr std::array<std::string_view, 2> kCapabilityKeys = {"allowed", "dropped"};
 constexpr std::array<std::string_view, 5> kFilesystemKeys = {
     "read_only_root", "writable_paths", "masked_paths", "read_only_paths", "no_suid"};
 constexpr std::array<std::string_view, 3> kNetworkKeys = {"isolated", "allowed_ports",
                                                           "allowed_hosts"};
-constexpr std::array<std::string_view, 5> kProcessKeys = {
-    "run_as_user", "run_as_uid", "run_as_gid", "no_new_privileges", "no_suid"};
+constexpr std::array<std::string_view, 5> kProcessKeys = {"run_as_user", "run_as_uid", "run_as_gid",
+                                                          "no_new_privileges", "no_suid"};
 constexpr std::array<std::string_view, 5> kSyscallKeys = {"default_action", "default_errno",
                                                           "allowed", "blocked", "rules"};
 constexpr std::array<std::string_view, 4> kRuleKeys = {"names", "action", "errno", "args"};
@@ -220,14 +220,19 @@ std::string path_problem(std::string_view path, bool writable) {
         return in_quotes(path) + " is not normalised (expected " + in_quotes(normal) + ")";
     }
     if (writable && path.find_first_of(",:\\") != std::string_view::npos) {
-        return in_quotes(path) + " contains ',', ':' or '\\' (overlayfs options cannot carry "
-                                 "them; expected a path without them)";
+        return in_quotes(path) +
+               " contains ',', ':' or '\\' (overlayfs options cannot carry "
+               "them; expected a path without them)";
     }
     return {};
 }
 
-std::string writable_path_problem(std::string_view path) { return path_problem(path, true); }
-std::string other_path_problem(std::string_view path) { return path_problem(path, false); }
+std::string writable_path_problem(std::string_view path) {
+    return path_problem(path, true);
+}
+std::string other_path_problem(std::string_view path) {
+    return path_problem(path, false);
+}
 
 std::optional<unsigned> port_number(std::string_view text) {
     if (text.empty() || text.size() > 5) return std::nullopt;
@@ -354,8 +359,8 @@ public:
         const bool negative = !j.is_number_unsigned() && j.get<std::int64_t>() < 0;
         const auto value = j.get<std::uint64_t>();
         if (negative || value < lo || value > hi) {
-            fail(pointer, "expected an integer from " + std::to_string(lo) + " to "
-                              + std::to_string(hi) + ", got " + j.dump());
+            fail(pointer, "expected an integer from " + std::to_string(lo) + " to " +
+                              std::to_string(hi) + ", got " + j.dump());
             return std::nullopt;
         }
         return value;
@@ -420,8 +425,8 @@ void read_capabilities(Reader& r, const json& j, const std::string& pointer, Cap
             if (key.starts_with("CAP_")) key.erase(0, 4);
             std::string hint = suggestion(key, capability_candidates());
             if (hint.empty()) hint = " (expected a kernel capability name such as NET_RAW)";
-            r.fail(here, "unknown capability " + in_quotes(entry) + hint
-                             + r.removal_hint(name, removal));
+            r.fail(here,
+                   "unknown capability " + in_quotes(entry) + hint + r.removal_hint(name, removal));
             continue;
         }
         // A removal names what to take away from the inherited set, not a member of this one.
@@ -442,8 +447,8 @@ void read_enum(Reader& r, const json& obj, const std::string& pointer, std::stri
         out = *value;
         return;
     }
-    r.fail(here, "unknown " + std::string(what) + " " + in_quotes(name)
-                     + suggestion_or_list(name, names));
+    r.fail(here, "unknown " + std::string(what) + " " + in_quotes(name) +
+                     suggestion_or_list(name, names));
 }
 
 std::optional<ArgCondition::Op> op_from_string(std::string_view s) {
@@ -471,8 +476,8 @@ void read_arg(Reader& r, const json& a, const std::string& here, ArgCondition& c
 void read_rule(Reader& r, const json& j, const std::string& pointer, SyscallRule& rule) {
     if (!r.object(j, pointer, kRuleKeys)) return;
     r.strings(j, pointer, "names", rule.names, syscall_problem);
-    read_enum(r, j, pointer, "action", "syscall action", kActionNames,
-              syscall_action_from_string, rule.action);
+    read_enum(r, j, pointer, "action", "syscall action", kActionNames, syscall_action_from_string,
+              rule.action);
     // 0 means the policy's default_errno.
     if (const json* e = Reader::member(j, "errno")) {
         if (auto v = r.integer(*e, pointer + "/errno", 0, kMaxErrno)) rule.errno_value = int(*v);
@@ -491,9 +496,9 @@ void read_rule(Reader& r, const json& j, const std::string& pointer, SyscallRule
                 read_arg(r, (*args)[i], here, cond);
                 // libseccomp refuses a second comparison of one argument (EINVAL at rule add).
                 if (r.problems().size() == before && !seen.insert(cond.index).second) {
-                    r.fail(here, "a second condition on argument " + std::to_string(cond.index)
-                                     + " (libseccomp takes one per argument; expected each "
-                                       "index once in a rule)");
+                    r.fail(here, "a second condition on argument " + std::to_string(cond.index) +
+                                     " (libseccomp takes one per argument; expected each "
+                                     "index once in a rule)");
                 }
                 rule.args.push_back(cond);
             }
@@ -566,9 +571,9 @@ std::optional<bool> read_no_suid(Reader& r, const json& j) {
     }
     // A file that sets it in both must agree with itself.
     if (fs_no_suid && process_no_suid && *fs_no_suid != *process_no_suid) {
-        r.fail("/process/no_suid", std::string(*process_no_suid ? "true" : "false")
-                                       + " contradicts /filesystem/no_suid (expected the same "
-                                         "value in both, or one of them)");
+        r.fail("/process/no_suid", std::string(*process_no_suid ? "true" : "false") +
+                                       " contradicts /filesystem/no_suid (expected the same "
+                                       "value in both, or one of them)");
     }
     return process_no_suid ? process_no_suid : fs_no_suid;
 }
@@ -786,8 +791,9 @@ Result<Profile> profile_from_json(const nlohmann::json& j, const std::string& so
     Profile p;
     read_profile(r, j, p);
     if (Reader::member(j, "extends")) {
-        r.fail("/extends", "\"extends\" is resolved by the profile store (expected the file to "
-                           "be loaded with containerv profile commands or ProfileStore)");
+        r.fail("/extends",
+               "\"extends\" is resolved by the profile store (expected the file to "
+               "be loaded with containerv profile commands or ProfileStore)");
     }
     if (r.problems().empty()) return p;
     const JsonProblem& first = r.problems().front();

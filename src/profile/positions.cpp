@@ -99,11 +99,21 @@ public:
             const char e = peek();
             advance();
             switch (e) {
-                case 'b': out += '\b'; break;
-                case 'f': out += '\f'; break;
-                case 'n': out += '\n'; break;
-                case 'r': out += '\r'; break;
-                case 't': out += '\t'; break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
                 case 'u': {
                     auto cp = hex4(text_.substr(i_));
                     if (!cp) return std::nullopt;
@@ -119,7 +129,9 @@ public:
                     append_utf8(out, *cp);
                     break;
                 }
-                default: out += e; break;  // '"', '\\', '/'
+                default:
+                    out += e;
+                    break;  // '"', '\\', '/'
             }
         }
         if (at_end()) return std::nullopt;
@@ -131,8 +143,7 @@ public:
     void scalar() {
         while (!at_end()) {
             const char c = peek();
-            if (c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' ||
-                c == '\r')
+            if (c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r')
                 break;
             advance();
         }

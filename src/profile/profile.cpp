@@ -8,30 +8,60 @@
 namespace containerv {
 namespace {
 
-constexpr std::array<std::string_view, 4> kLevelNames = {
-    "permissive", "restricted", "strict", "paranoid"};
+constexpr std::array<std::string_view, 4> kLevelNames = {"permissive", "restricted", "strict",
+                                                         "paranoid"};
 
 // Indexed by SyscallAction's value; "errno" is the file format's word for errno_ret.
-constexpr std::array<std::string_view, 6> kActionNames = {
-    "allow", "errno", "kill", "trap", "trace", "log"};
+constexpr std::array<std::string_view, 6> kActionNames = {"allow", "errno", "kill",
+                                                          "trap",  "trace", "log"};
 
 constexpr std::array<std::string_view, 3> kWantNames = {"off", "if-available", "required"};
 
 // Indexed by the kernel's capability number (linux/capability.h), without the CAP_ prefix.
-constexpr std::array<std::string_view, kCapLast + 1> kCapNames = {
-    "CHOWN",           "DAC_OVERRIDE",   "DAC_READ_SEARCH", "FOWNER",        "FSETID",
-    "KILL",            "SETGID",         "SETUID",          "SETPCAP",       "LINUX_IMMUTABLE",
-    "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN",       "NET_RAW",       "IPC_LOCK",
-    "IPC_OWNER",       "SYS_MODULE",     "SYS_RAWIO",       "SYS_CHROOT",    "SYS_PTRACE",
-    "SYS_PACCT",       "SYS_ADMIN",      "SYS_BOOT",        "SYS_NICE",      "SYS_RESOURCE",
-    "SYS_TIME",        "SYS_TTY_CONFIG", "MKNOD",           "LEASE",         "AUDIT_WRITE",
-    "AUDIT_CONTROL",   "SETFCAP",        "MAC_OVERRIDE",    "MAC_ADMIN",     "SYSLOG",
-    "WAKE_ALARM",      "BLOCK_SUSPEND",  "AUDIT_READ",      "PERFMON",       "BPF",
-    "CHECKPOINT_RESTORE"};
+constexpr std::array<std::string_view, kCapLast + 1> kCapNames = {"CHOWN",
+                                                                  "DAC_OVERRIDE",
+                                                                  "DAC_READ_SEARCH",
+                                                                  "FOWNER",
+                                                                  "FSETID",
+                                                                  "KILL",
+                                                                  "SETGID",
+                                                                  "SETUID",
+                                                                  "SETPCAP",
+                                                                  "LINUX_IMMUTABLE",
+                                                                  "NET_BIND_SERVICE",
+                                                                  "NET_BROADCAST",
+                                                                  "NET_ADMIN",
+                                                                  "NET_RAW",
+                                                                  "IPC_LOCK",
+                                                                  "IPC_OWNER",
+                                                                  "SYS_MODULE",
+                                                                  "SYS_RAWIO",
+                                                                  "SYS_CHROOT",
+                                                                  "SYS_PTRACE",
+                                                                  "SYS_PACCT",
+                                                                  "SYS_ADMIN",
+                                                                  "SYS_BOOT",
+                                                                  "SYS_NICE",
+                                                                  "SYS_RESOURCE",
+                                                                  "SYS_TIME",
+                                                                  "SYS_TTY_CONFIG",
+                                                                  "MKNOD",
+                                                                  "LEASE",
+                                                                  "AUDIT_WRITE",
+                                                                  "AUDIT_CONTROL",
+                                                                  "SETFCAP",
+                                                                  "MAC_OVERRIDE",
+                                                                  "MAC_ADMIN",
+                                                                  "SYSLOG",
+                                                                  "WAKE_ALARM",
+                                                                  "BLOCK_SUSPEND",
+                                                                  "AUDIT_READ",
+                                                                  "PERFMON",
+                                                                  "BPF",
+                                                                  "CHECKPOINT_RESTORE"};
 
 template <class Enum, std::size_t N>
-std::optional<Enum> find_name(const std::array<std::string_view, N>& names,
-                              std::string_view name) {
+std::optional<Enum> find_name(const std::array<std::string_view, N>& names, std::string_view name) {
     for (std::size_t i = 0; i < N; ++i) {
         if (names[i] == name) return static_cast<Enum>(i);
     }
@@ -68,19 +98,25 @@ std::string_view name_of(const std::array<std::string_view, N>& names, Enum valu
 
 }  // namespace
 
-std::string_view to_string(Level level) { return name_of(kLevelNames, level); }
+std::string_view to_string(Level level) {
+    return name_of(kLevelNames, level);
+}
 
 std::optional<Level> level_from_string(std::string_view name) {
     return find_name<Level>(kLevelNames, name);
 }
 
-std::string_view to_string(SyscallAction action) { return name_of(kActionNames, action); }
+std::string_view to_string(SyscallAction action) {
+    return name_of(kActionNames, action);
+}
 
 std::optional<SyscallAction> syscall_action_from_string(std::string_view name) {
     return find_name<SyscallAction>(kActionNames, name);
 }
 
-std::string_view to_string(Want want) { return name_of(kWantNames, want); }
+std::string_view to_string(Want want) {
+    return name_of(kWantNames, want);
+}
 
 std::optional<Want> want_from_string(std::string_view name) {
     return find_name<Want>(kWantNames, name);
@@ -117,8 +153,9 @@ Status check_consistency(const Profile& profile) {
     }
 
     if (profile.level == Level::paranoid && !profile.network.isolated) {
-        return profile_error(profile, "level paranoid requires an isolated network "
-                                      "(network.isolated is false)");
+        return profile_error(profile,
+                             "level paranoid requires an isolated network "
+                             "(network.isolated is false)");
     }
 
     const std::set<std::string> blocked(profile.syscalls.blocked.begin(),
@@ -130,8 +167,8 @@ Status check_consistency(const Profile& profile) {
         }
     }
     if (!both.empty()) {
-        const std::string what = both.size() == 1 ? "syscall " + join(both) + " is"
-                                                  : "syscalls " + join(both) + " are";
+        const std::string what =
+            both.size() == 1 ? "syscall " + join(both) + " is" : "syscalls " + join(both) + " are";
         return profile_error(profile, what + " both allowed and blocked");
     }
 

@@ -33,7 +33,9 @@ std::string in_quotes(std::string_view s) {
     return json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-Error store_error(std::string message) { return Error::msg("profile", std::move(message)); }
+Error store_error(std::string message) {
+    return Error::msg("profile", std::move(message));
+}
 
 // Owns a descriptor; closes it once.
 class Fd {
@@ -321,8 +323,9 @@ Result<json> ProfileStore::resolve(std::string_view name, std::size_t first_dir,
         for (auto it = names.rbegin(); it != names.rend(); ++it) {
             text += (text.empty() ? "" : " -> ") + *it;
         }
-        return store_error("extends cycle: " + text + " (expected a chain that ends in a "
-                                                      "profile without extends)");
+        return store_error("extends cycle: " + text +
+                           " (expected a chain that ends in a "
+                           "profile without extends)");
     }
     return resolve_file(where.path, std::string(name), chain, false, nullptr);
 }
@@ -433,8 +436,7 @@ Result<std::vector<Problem>> ProfileStore::validate_file(const std::string& path
     return problems;
 }
 
-Result<std::vector<Problem>> ProfileStore::validate(std::string_view name,
-                                                    bool check_host) const {
+Result<std::vector<Problem>> ProfileStore::validate(std::string_view name, bool check_host) const {
     if (auto ok = check_profile_name(name); !ok) return ok.error();
     const std::vector<Located> found = locate_all(name);
     if (found.empty()) {
@@ -448,8 +450,7 @@ Result<std::vector<Problem>> ProfileStore::validate(std::string_view name,
         return validate_profile_text(text, "built-in:" + std::string(name), options);
     }
     std::vector<Problem> problems;
-    auto doc = resolve_file(found.front().path, std::string(name), nullptr, check_host,
-                            &problems);
+    auto doc = resolve_file(found.front().path, std::string(name), nullptr, check_host, &problems);
     if (!doc && problems.empty()) return doc.error();
     return problems;
 }
@@ -471,7 +472,8 @@ Result<std::string> ProfileStore::save(const Profile& profile, const SaveOptions
     if (auto ok = check_consistency(profile); !ok) return ok.error();
 
     if (find_builtin(name) && !options.shadow_builtin) {
-        return store_error(in_quotes(name) + " is a built-in profile (built-ins cannot be "
+        return store_error(in_quotes(name) +
+                           " is a built-in profile (built-ins cannot be "
                            "overwritten; to store a profile that shadows it, pass "
                            "--shadow-builtin)");
     }
@@ -507,8 +509,8 @@ Result<std::string> ProfileStore::save(const Profile& profile, const SaveOptions
     } else {
         // RENAME_NOREPLACE makes "does it exist" and "put it there" one step, so two
         // processes saving the same new name cannot both succeed.
-        int rc = ::renameat2(AT_FDCWD, temp.path().c_str(), AT_FDCWD, target.c_str(),
-                             RENAME_NOREPLACE);
+        int rc =
+            ::renameat2(AT_FDCWD, temp.path().c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE);
         if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
             // A file system without RENAME_NOREPLACE: link() refuses an existing name too.
             rc = ::link(temp.path().c_str(), target.c_str());

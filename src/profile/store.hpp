@@ -14,11 +14,11 @@
 namespace containerv {
 
 struct StoredProfile {
-    Profile profile;      // with "extends" resolved
-    std::string source;   // "built-in" or the file's path
+    Profile profile;     // with "extends" resolved
+    std::string source;  // "built-in" or the file's path
     bool shadows_builtin = false;
     std::vector<std::string> shadows;  // sources this one hides, in search order ("built-in")
-    std::string error;    // list() only: why the file does not load (then `profile` is empty)
+    std::string error;  // list() only: why the file does not load (then `profile` is empty)
 };
 
 struct SaveOptions {

@@ -98,8 +98,7 @@ public:
                 }
             }
         }
-        if (auto it = index->second.find(canonical(value, capability));
-            it != index->second.end()) {
+        if (auto it = index->second.find(canonical(value, capability)); it != index->second.end()) {
             return list + "/" + std::to_string(it->second);
         }
         return base_.empty() ? field(list) : "/extends";
@@ -153,8 +152,8 @@ void both_lists(const json& merged, const Origin& origin, const std::string& fir
 
 // Contradictions between fields, on the merged document.
 void contradictions(const json& merged, const Origin& origin, std::vector<Found>& out) {
-    both_lists(merged, origin, "/capabilities/allowed", "/capabilities/dropped", true,
-               "capability", out);
+    both_lists(merged, origin, "/capabilities/allowed", "/capabilities/dropped", true, "capability",
+               out);
     both_lists(merged, origin, "/syscalls/allowed", "/syscalls/blocked", false, "syscall", out);
 
     const json* level = at(merged, "/level");
@@ -162,8 +161,10 @@ void contradictions(const json& merged, const Origin& origin, std::vector<Found>
     if (level && *level == "paranoid" && !(isolated && *isolated == true)) {
         std::string where = origin.field("/network/isolated");
         if (where != "/network/isolated") where = origin.field("/level");
-        out.push_back({where, "level paranoid needs an isolated network (expected "
-                              "network.isolated true)" + origin.note(where)});
+        out.push_back({where,
+                       "level paranoid needs an isolated network (expected "
+                       "network.isolated true)" +
+                           origin.note(where)});
     }
 
     const auto masked_list = strings_at(merged, "/filesystem/masked_paths");
@@ -179,7 +180,8 @@ void contradictions(const json& merged, const Origin& origin, std::vector<Found>
             out.push_back({where, "writable path " + in_quotes(path) +
                                       " is inside the masked path " + in_quotes(mask) +
                                       ", which hides it (expected it outside every masked "
-                                      "path)" + origin.note(where)});
+                                      "path)" +
+                                      origin.note(where)});
         }
     }
 }
@@ -213,14 +215,15 @@ void host_problems(const json& merged, const Origin& origin, std::vector<Found>&
     auto plan = make_plan(request, probe_host());
     if (!plan) {
         const std::string where = origin.field(step_pointer(plan.error().step));
-        out.push_back({where, "this host cannot run it: " + plan.error().to_string() +
-                                  origin.note(where)});
+        out.push_back(
+            {where, "this host cannot run it: " + plan.error().to_string() + origin.note(where)});
         return;
     }
     for (const Enforcement& row : plan->rows) {
         if (row.state != Enforcement::State::refused) continue;
         const std::string where = origin.field(row_pointer(merged, row.field));
-        out.push_back({where, row.mechanism + " (" + row.field + " cannot be enforced on "
+        out.push_back({where, row.mechanism + " (" + row.field +
+                                  " cannot be enforced on "
                                   "this host; run refuses it unless --accept-weaker " +
                                   row.field + ")" + origin.note(where)});
     }
@@ -256,8 +259,10 @@ std::vector<Problem> validate_profile_text(const std::string& text, const std::s
                      "; a profile needs 4)"}};
     }
     for (const auto& [pointer, pos] : positions.duplicates()) {
-        found.push_back({pointer, "key given twice, and only the last one counts (expected "
-                                  "each key once)", true});
+        found.push_back({pointer,
+                         "key given twice, and only the last one counts (expected "
+                         "each key once)",
+                         true});
     }
     for (JsonProblem& p : profile_json_problems(doc)) {
         found.push_back({std::move(p.pointer), std::move(p.message), p.at_key});
@@ -302,8 +307,8 @@ std::vector<Problem> validate_profile_text(const std::string& text, const std::s
     std::vector<Problem> problems;
     for (Found& f : found) {
         const TextPosition pos = positions.find(f.pointer, f.at_key);
-        problems.push_back({file, pos.line, pos.column, std::move(f.pointer),
-                            std::move(f.message)});
+        problems.push_back(
+            {file, pos.line, pos.column, std::move(f.pointer), std::move(f.message)});
     }
     std::stable_sort(problems.begin(), problems.end(), [](const Problem& a, const Problem& b) {
         return std::pair(a.line, a.column) < std::pair(b.line, b.column);

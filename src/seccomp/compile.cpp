@@ -106,27 +106,27 @@ bool same_args(const std::vector<scmp_arg_cmp>& a, const std::vector<scmp_arg_cm
 std::string describe(std::uint32_t action) {
     // The action is the top 16 bits (SECCOMP_RET_ACTION_FULL); errno and trace data below.
     switch (action & 0xffff0000U) {
-    case SCMP_ACT_ALLOW:
-        return "allow";
-    case SCMP_ACT_LOG:
-        return "log";
-    case SCMP_ACT_KILL_PROCESS:
-        return "kill";
-    case SCMP_ACT_TRAP:
-        return "trap";
-    case SCMP_ACT_ERRNO(0):
-        return fmt::format("errno({})", action & 0xffffU);
-    case SCMP_ACT_TRACE(0):
-        return "trace";
-    default:
-        return fmt::format("action {:#x}", action);
+        case SCMP_ACT_ALLOW:
+            return "allow";
+        case SCMP_ACT_LOG:
+            return "log";
+        case SCMP_ACT_KILL_PROCESS:
+            return "kill";
+        case SCMP_ACT_TRAP:
+            return "trap";
+        case SCMP_ACT_ERRNO(0):
+            return fmt::format("errno({})", action & 0xffffU);
+        case SCMP_ACT_TRACE(0):
+            return "trace";
+        default:
+            return fmt::format("action {:#x}", action);
     }
 }
 
 Result<int> checked_errno(int value, std::string_view what) {
     if (value < 1 || value > kMaxErrno) {
-        return Error::msg("seccomp", fmt::format("errno {} for {} is outside 1..{}", value, what,
-                                                 kMaxErrno));
+        return Error::msg("seccomp",
+                          fmt::format("errno {} for {} is outside 1..{}", value, what, kMaxErrno));
     }
     return value;
 }
@@ -134,24 +134,24 @@ Result<int> checked_errno(int value, std::string_view what) {
 Result<std::uint32_t> scmp_action(SyscallAction action, int errno_value, int default_errno,
                                   std::string_view what) {
     switch (action) {
-    case SyscallAction::allow:
-        return SCMP_ACT_ALLOW;
-    case SyscallAction::errno_ret: {
-        // 0 stands for the policy's default errno.
-        auto value = checked_errno(errno_value != 0 ? errno_value : default_errno, what);
-        if (!value) {
-            return value.error();
+        case SyscallAction::allow:
+            return SCMP_ACT_ALLOW;
+        case SyscallAction::errno_ret: {
+            // 0 stands for the policy's default errno.
+            auto value = checked_errno(errno_value != 0 ? errno_value : default_errno, what);
+            if (!value) {
+                return value.error();
+            }
+            return SCMP_ACT_ERRNO(static_cast<std::uint32_t>(*value));
         }
-        return SCMP_ACT_ERRNO(static_cast<std::uint32_t>(*value));
-    }
-    case SyscallAction::kill:
-        return SCMP_ACT_KILL_PROCESS;
-    case SyscallAction::trap:
-        return SCMP_ACT_TRAP;
-    case SyscallAction::trace:
-        return SCMP_ACT_TRACE(0);
-    case SyscallAction::log:
-        return SCMP_ACT_LOG;
+        case SyscallAction::kill:
+            return SCMP_ACT_KILL_PROCESS;
+        case SyscallAction::trap:
+            return SCMP_ACT_TRAP;
+        case SyscallAction::trace:
+            return SCMP_ACT_TRACE(0);
+        case SyscallAction::log:
+            return SCMP_ACT_LOG;
     }
     return Error::msg("seccomp", fmt::format("unknown action for {}", what));
 }
@@ -165,29 +165,29 @@ Result<scmp_arg_cmp> scmp_condition(const ArgCondition& cond, const std::string&
     cmp.arg = cond.index;
     cmp.datum_a = cond.value;
     switch (cond.op) {
-    case ArgCondition::Op::eq:
-        cmp.op = SCMP_CMP_EQ;
-        break;
-    case ArgCondition::Op::ne:
-        cmp.op = SCMP_CMP_NE;
-        break;
-    case ArgCondition::Op::lt:
-        cmp.op = SCMP_CMP_LT;
-        break;
-    case ArgCondition::Op::le:
-        cmp.op = SCMP_CMP_LE;
-        break;
-    case ArgCondition::Op::gt:
-        cmp.op = SCMP_CMP_GT;
-        break;
-    case ArgCondition::Op::ge:
-        cmp.op = SCMP_CMP_GE;
-        break;
-    case ArgCondition::Op::masked_eq:
-        // libseccomp's order: datum_a is the mask, datum_b the value to compare with.
-        cmp.op = SCMP_CMP_MASKED_EQ;
-        cmp.datum_b = cond.value_two;
-        break;
+        case ArgCondition::Op::eq:
+            cmp.op = SCMP_CMP_EQ;
+            break;
+        case ArgCondition::Op::ne:
+            cmp.op = SCMP_CMP_NE;
+            break;
+        case ArgCondition::Op::lt:
+            cmp.op = SCMP_CMP_LT;
+            break;
+        case ArgCondition::Op::le:
+            cmp.op = SCMP_CMP_LE;
+            break;
+        case ArgCondition::Op::gt:
+            cmp.op = SCMP_CMP_GT;
+            break;
+        case ArgCondition::Op::ge:
+            cmp.op = SCMP_CMP_GE;
+            break;
+        case ArgCondition::Op::masked_eq:
+            // libseccomp's order: datum_a is the mask, datum_b the value to compare with.
+            cmp.op = SCMP_CMP_MASKED_EQ;
+            cmp.datum_b = cond.value_two;
+            break;
     }
     return cmp;
 }
@@ -296,13 +296,13 @@ Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vecto
             if (!inserted && first.action != entry.action) {
                 bool shorthand = first.from != Entry::From::rule && entry.from != Entry::From::rule;
                 if (shorthand) {
-                    return Error::msg("seccomp", fmt::format("\"{}\" is both allowed and blocked",
-                                                             entry.name));
+                    return Error::msg(
+                        "seccomp", fmt::format("\"{}\" is both allowed and blocked", entry.name));
                 }
-                return Error::msg("seccomp",
-                                  fmt::format("\"{}\" has two unconditional actions: {} and {}",
-                                              entry.name, describe(first.action),
-                                              describe(entry.action)));
+                return Error::msg(
+                    "seccomp",
+                    fmt::format("\"{}\" has two unconditional actions: {} and {}", entry.name,
+                                describe(first.action), describe(entry.action)));
             }
         }
         unique.push_back(entry);
@@ -315,11 +315,11 @@ Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vecto
         auto it = unconditional.find(entry.name);
         if (!entry.args.empty() && it != unconditional.end() &&
             it->second->action != entry.action && it->second->action != default_action) {
-            return Error::msg("seccomp",
-                              fmt::format("the conditional {} rule for \"{}\" is shadowed by its "
-                                          "unconditional {} rule",
-                                          describe(entry.action), entry.name,
-                                          describe(it->second->action)));
+            return Error::msg(
+                "seccomp",
+                fmt::format("the conditional {} rule for \"{}\" is shadowed by its "
+                            "unconditional {} rule",
+                            describe(entry.action), entry.name, describe(it->second->action)));
         }
     }
     return unique;
@@ -416,8 +416,8 @@ Status add_entries(void* ctx, const Abi& abi, const std::vector<Entry>& entries,
         // The number passed is always the native one; libseccomp maps it to the context's
         // ABI by name, pseudo numbers included.
         int nr = seccomp_syscall_resolve_name(entry.name.c_str());
-        int rc = seccomp_rule_add_array(ctx, entry.action, nr,
-                                        static_cast<unsigned>(args.size()), args.data());
+        int rc = seccomp_rule_add_array(ctx, entry.action, nr, static_cast<unsigned>(args.size()),
+                                        args.data());
         if (rc < 0) {
             return Error::sys("seccomp", "seccomp_rule_add",
                               fmt::format("{}:{}", abi.name, entry.name), -rc);
@@ -480,8 +480,8 @@ Result<BpfProgram> export_bpf(void* ctx) {
 Result<BpfProgram> compile(const SyscallPolicy& policy) {
     std::vector<Abi> abis = machine_abis();
 
-    auto default_action = scmp_action(policy.default_action, 0, policy.default_errno,
-                                      "the default action");
+    auto default_action =
+        scmp_action(policy.default_action, 0, policy.default_errno, "the default action");
     if (!default_action) {
         return default_action.error();
     }
@@ -515,9 +515,9 @@ Result<BpfProgram> compile_init_filter() {
     // What pid 1 does: reap children, forward signals, report its outcome on a descriptor,
     // exit. Anything else means it was subverted.
     static constexpr const char* kInitCalls[] = {
-        "wait4",        "waitid",       "kill",         "tgkill",     "rt_sigtimedwait",
+        "wait4",          "waitid",       "kill",         "tgkill",          "rt_sigtimedwait",
         "rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "restart_syscall", "exit",
-        "exit_group",   "getpid",       "close",        "write",
+        "exit_group",     "getpid",       "close",        "write",
     };
 
     auto ctx = new_context(SCMP_ACT_KILL_PROCESS, seccomp_arch_native());
@@ -530,8 +530,8 @@ Result<BpfProgram> compile_init_filter() {
         return Error::sys("seccomp", "seccomp_attr_set", "SCMP_FLTATR_ACT_BADARCH", -rc);
     }
     for (const char* name : kInitCalls) {
-        int rc = seccomp_rule_add(ctx->get(), SCMP_ACT_ALLOW, seccomp_syscall_resolve_name(name),
-                                  0);
+        int rc =
+            seccomp_rule_add(ctx->get(), SCMP_ACT_ALLOW, seccomp_syscall_resolve_name(name), 0);
         if (rc < 0) {
             return Error::sys("seccomp", "seccomp_rule_add", name, -rc);
         }

@@ -64,7 +64,9 @@ static int contains(const char* text, const char* part) {
     return text && part && strstr(text, part) != NULL;
 }
 
-static int error_contains(const char* part) { return contains(containerv_last_error(), part); }
+static int error_contains(const char* part) {
+    return contains(containerv_last_error(), part);
+}
 
 /* True when the last call failed only because valgrind lacks seccomp(2); then it records the
  * skip of `what`, and the caller skips what depends on it. */
@@ -99,7 +101,9 @@ static int list_has(char* const* list, const char* item) {
     return 0;
 }
 
-static uint64_t bit(int cap) { return (uint64_t)1 << cap; }
+static uint64_t bit(int cap) {
+    return (uint64_t)1 << cap;
+}
 
 static int write_file(const char* dir, const char* name, const char* text) {
     char path[512];
@@ -117,7 +121,9 @@ static int remove_entry(const char* path, const struct stat* st, int flag, struc
     return remove(path);
 }
 
-static void remove_tree(const char* dir) { nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
+static void remove_tree(const char* dir) {
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 /* ---- The predefined profiles ------------------------------------------------------------ */
 
@@ -127,8 +133,7 @@ static void test_predefined(void) {
     CHECK(d->level == CV_SECURITY_RESTRICTED, "default: level restricted");
     uint64_t allowed = bit(CV_CAP_CHOWN) | bit(CV_CAP_DAC_OVERRIDE) | bit(CV_CAP_FOWNER) |
                        bit(CV_CAP_FSETID) | bit(CV_CAP_KILL) | bit(CV_CAP_SETGID) |
-                       bit(CV_CAP_SETUID) | bit(CV_CAP_NET_BIND_SERVICE) |
-                       bit(CV_CAP_SYS_CHROOT);
+                       bit(CV_CAP_SETUID) | bit(CV_CAP_NET_BIND_SERVICE) | bit(CV_CAP_SYS_CHROOT);
     uint64_t dropped = bit(CV_CAP_SYS_ADMIN) | bit(CV_CAP_SYS_MODULE) | bit(CV_CAP_SYS_RAWIO) |
                        bit(CV_CAP_SYS_BOOT) | bit(CV_CAP_MAC_ADMIN);
     CHECK(d->allowed_caps == allowed && d->dropped_caps == dropped,
@@ -138,8 +143,8 @@ static void test_predefined(void) {
     CHECK(d->run_as_uid == 1000 && d->run_as_gid == 1000, "default: uid and gid 1000");
     CHECK(d->default_syscall_action == CV_SYSCALL_ERRNO && list_has(d->allowed_syscalls, "read"),
           "default: Docker-like syscall allow-list, errno by default");
-    CHECK(d->syscall_count == (int)(list_length(d->allowed_syscalls) +
-                                    list_length(d->blocked_syscalls)),
+    CHECK(d->syscall_count ==
+              (int)(list_length(d->allowed_syscalls) + list_length(d->blocked_syscalls)),
           "default: syscall_count is the length of both lists");
 
     const struct containerv_security_profile* w = &CV_PROFILE_WEB_SERVER;
@@ -164,12 +169,12 @@ static void test_predefined(void) {
           "build-environment: permissive, any host, reboot blocked");
 
     const struct containerv_security_profile* u = &CV_PROFILE_UNTRUSTED;
-    CHECK(u->level == CV_SECURITY_PARANOID && u->network_isolated && u->read_only_root &&
-              u->allowed_caps == 0 && list_length(u->masked_paths) == 6 &&
-              u->run_as_uid == 65534 && u->apparmor_profile && u->apparmor == CV_MAC_IF_AVAILABLE &&
-              strcmp(u->security_context,
-                     "unconfined_u:unconfined_r:container_untrusted_t:s0") == 0,
-          "untrusted: paranoid, isolated, read-only, no capability, nobody, MAC if available");
+    CHECK(
+        u->level == CV_SECURITY_PARANOID && u->network_isolated && u->read_only_root &&
+            u->allowed_caps == 0 && list_length(u->masked_paths) == 6 && u->run_as_uid == 65534 &&
+            u->apparmor_profile && u->apparmor == CV_MAC_IF_AVAILABLE &&
+            strcmp(u->security_context, "unconfined_u:unconfined_r:container_untrusted_t:s0") == 0,
+        "untrusted: paranoid, isolated, read-only, no capability, nobody, MAC if available");
     int with_args = 0;
     for (int i = 0; i < u->syscall_filter_count; ++i)
         with_args += u->syscall_filters[i].args_filter != NULL;
@@ -252,8 +257,7 @@ static void test_create(void) {
           "create: level 7 is no level");
 
     static const enum containerv_security_level levels[] = {
-        CV_SECURITY_PERMISSIVE, CV_SECURITY_RESTRICTED, CV_SECURITY_STRICT,
-        CV_SECURITY_PARANOID};
+        CV_SECURITY_PERMISSIVE, CV_SECURITY_RESTRICTED, CV_SECURITY_STRICT, CV_SECURITY_PARANOID};
     for (size_t i = 0; i < 4; ++i) {
         int rc = containerv_security_profile_create("c-api-new", levels[i], &p);
         CHECK(rc == 0 && p && strcmp(p->name, "c-api-new") == 0 && p->level == levels[i] &&
@@ -270,8 +274,8 @@ static void test_create(void) {
             }
         }
         if (rc == 0 && levels[i] == CV_SECURITY_STRICT) {
-            CHECK(p->allowed_caps == 0 && p->read_only_root && list_has(p->writable_paths, "/tmp")
-                      && p->run_as_uid == 65534,
+            CHECK(p->allowed_caps == 0 && p->read_only_root &&
+                      list_has(p->writable_paths, "/tmp") && p->run_as_uid == 65534,
                   "create: strict has no capability, a read-only root, /tmp, nobody");
         }
         if (rc == 0 && levels[i] == CV_SECURITY_PARANOID) {
@@ -283,8 +287,7 @@ static void test_create(void) {
 
     struct containerv_security_profile* copy = NULL;
     CHECK(containerv_security_profile_copy(&CV_PROFILE_WEB_SERVER, &copy) == 0 && copy &&
-              copy->name != CV_PROFILE_WEB_SERVER.name &&
-              strcmp(copy->name, "web-server") == 0 &&
+              copy->name != CV_PROFILE_WEB_SERVER.name && strcmp(copy->name, "web-server") == 0 &&
               list_equals(copy->writable_paths,
                           (const char* const*)CV_PROFILE_WEB_SERVER.writable_paths),
           "copy: a deep copy of web-server");
@@ -295,8 +298,7 @@ static void test_create(void) {
     CHECK(containerv_security_profile_copy(&CV_PROFILE_DEFAULT, NULL) == -1,
           "copy: NULL output pointer");
 
-    struct containerv_syscall_filter bad_filter = {"personality", CV_SYSCALL_ALLOW, 0,
-                                                   "arg9 == 1"};
+    struct containerv_syscall_filter bad_filter = {"personality", CV_SYSCALL_ALLOW, 0, "arg9 == 1"};
     struct containerv_security_profile bad = {.name = "bad-args",
                                               .level = CV_SECURITY_RESTRICTED,
                                               .run_as_uid = CV_UID_UNSET,
@@ -335,8 +337,8 @@ static void test_syscalls(const char* dir) {
               p->syscall_filters[before].args_filter == NULL,
           "add_syscall_filter: ptrace answers errno 38");
     CHECK(!list_has(p->allowed_syscalls, "ptrace") &&
-              p->syscall_count == (int)(list_length(p->allowed_syscalls) +
-                                        list_length(p->blocked_syscalls)),
+              p->syscall_count ==
+                  (int)(list_length(p->allowed_syscalls) + list_length(p->blocked_syscalls)),
           "add_syscall_filter: the filter decides, ptrace leaves the allow-list");
     CHECK(containerv_security_add_syscall_filter(p, "ptrace", CV_SYSCALL_KILL, 0) == 0 &&
               p->syscall_filter_count == before + 1 &&
@@ -354,8 +356,8 @@ static void test_syscalls(const char* dir) {
           "add_syscall_filter: NULL name");
     CHECK(containerv_security_add_syscall_filter(NULL, "read", CV_SYSCALL_KILL, 0) == -1,
           "add_syscall_filter: NULL profile");
-    CHECK(containerv_security_add_syscall_filter(p, "read", (enum containerv_syscall_action)9,
-                                                 0) == -1 &&
+    CHECK(containerv_security_add_syscall_filter(p, "read", (enum containerv_syscall_action)9, 0) ==
+                  -1 &&
               error_contains("containerv_syscall_action"),
           "add_syscall_filter: action 9 is no action");
     CHECK(containerv_security_add_syscall_filter(p, "read", CV_SYSCALL_ERRNO, 5000) == -1 &&
@@ -366,9 +368,9 @@ static void test_syscalls(const char* dir) {
     CHECK(containerv_security_set_default_syscall_action(p, CV_SYSCALL_KILL) == 0 &&
               p->default_syscall_action == CV_SYSCALL_KILL,
           "set_default_syscall_action: kill");
-    CHECK(containerv_security_set_default_syscall_action(
-              p, (enum containerv_syscall_action)42) == -1,
-          "set_default_syscall_action: 42 is no action");
+    CHECK(
+        containerv_security_set_default_syscall_action(p, (enum containerv_syscall_action)42) == -1,
+        "set_default_syscall_action: 42 is no action");
     CHECK(containerv_security_set_default_syscall_action(NULL, CV_SYSCALL_KILL) == -1,
           "set_default_syscall_action: NULL profile");
 
@@ -523,9 +525,8 @@ static void test_store(const char* dir) {
 
     CHECK(containerv_security_profile_save(&CV_PROFILE_DEFAULT) == -1,
           "save: a built-in's name is refused (%s)", containerv_last_error());
-    struct containerv_security_profile evil = {.name = "../evil",
-                                               .run_as_uid = CV_UID_UNSET,
-                                               .run_as_gid = CV_GID_UNSET};
+    struct containerv_security_profile evil = {
+        .name = "../evil", .run_as_uid = CV_UID_UNSET, .run_as_gid = CV_GID_UNSET};
     CHECK(containerv_security_profile_save(&evil) == -1, "save: \"../evil\" is refused");
     CHECK(containerv_security_profile_save(NULL) == -1, "save: NULL profile");
 
@@ -541,8 +542,9 @@ static void test_store(const char* dir) {
     back = NULL;
 
     rc = containerv_security_profile_load("web-server", &back);
-    CHECK(rc == 0 && back && list_equals(back->allowed_ports,
-                                         (const char* const*)CV_PROFILE_WEB_SERVER.allowed_ports),
+    CHECK(rc == 0 && back &&
+              list_equals(back->allowed_ports,
+                          (const char* const*)CV_PROFILE_WEB_SERVER.allowed_ports),
           "load: a built-in by name");
     containerv_security_profile_delete(back);
     back = NULL;
@@ -786,7 +788,7 @@ static void test_containers(const char* dir) {
             "python3", "-c",
             "import ctypes, os\n"
             "libc = ctypes.CDLL(None, use_errno=True)\n"
-            "r = libc.syscall(110)\n"  /* getppid on x86-64 */
+            "r = libc.syscall(110)\n" /* getppid on x86-64 */
             "os._exit(0 if r == -1 and ctypes.get_errno() == 77 else 1)\n",
             NULL};
         code = run_in(f, python, "a filter added in C");

@@ -89,8 +89,8 @@ inline const std::vector<BuiltinProfile>& builtin_profiles() {
             .gid = 65534,
             .read_only_root = true,
             .writable_dirs = {"/tmp"},
-            .masked_paths = {"/proc/kcore", "/proc/keys", "/proc/timer_list",
-                             "/proc/sched_debug", "/sys/firmware", "/proc/scsi"},
+            .masked_paths = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
+                             "/sys/firmware", "/proc/scsi"},
             .network_isolated = true,
         },
     };
@@ -98,7 +98,9 @@ inline const std::vector<BuiltinProfile>& builtin_profiles() {
 }
 
 // For gtest's messages.
-inline void PrintTo(const BuiltinProfile& profile, std::ostream* out) { *out << profile.name; }
+inline void PrintTo(const BuiltinProfile& profile, std::ostream* out) {
+    *out << profile.name;
+}
 
 // "web-server" -> "web_server", for test names.
 inline std::string test_name_of(const std::string& profile) {

@@ -19,8 +19,8 @@ protected:
         if (::geteuid() != 0) {
             // Not a kernel feature: scripts/test runs this executable as root only.
             if (skips_forbidden()) FAIL() << "needs root to make a setuid-root file";
-            GTEST_SKIP() << "needs root to make a setuid-root file (run as uid "
-                         << ::geteuid() << ")";
+            GTEST_SKIP() << "needs root to make a setuid-root file (run as uid " << ::geteuid()
+                         << ")";
         }
         CV_SKIP_IF_KERNEL_LACKS_SANDBOX();
         probe_dir();
@@ -47,9 +47,9 @@ TEST_P(RootSetuid, SetuidRootBinaryDoesNotRaisePrivileges) {
     std::snprintf(mask, sizeof mask, "%016llx",
                   static_cast<unsigned long long>(profile.capability_mask()));
 
-    Outcome outcome = containerv(run_args(
-        profile.name, {std::string(kSetuidMount) + "/cv-probe-setuid", "status"},
-        {"--bind", dir.path() + ":" + kSetuidMount + ":ro"}));
+    Outcome outcome = containerv(
+        run_args(profile.name, {std::string(kSetuidMount) + "/cv-probe-setuid", "status"},
+                 {"--bind", dir.path() + ":" + kSetuidMount + ":ro"}));
     ASSERT_EQ(outcome.code(), 0) << outcome.describe();
     auto report = parse_report(outcome.out);
 

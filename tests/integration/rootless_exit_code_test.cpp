@@ -66,9 +66,9 @@ TEST_F(RootlessExitCode, Is126ForAFileThatCannotBeExecuted) {
 
 TEST_F(RootlessExitCode, OptionsLeaveTheCommandsArgumentsAlone) {
     // Arguments after -- belong to the command, even after options that take several values.
-    Outcome outcome = containerv(run_args(
-        "default", {"sh", "-c", "echo \"$0 $1 $CV_VALUE\"; exit 7", "zero", "-one"},
-        {"--env", "CV_VALUE=-two", "--user", "1000:1000", "--cwd", "/"}));
+    Outcome outcome = containerv(
+        run_args("default", {"sh", "-c", "echo \"$0 $1 $CV_VALUE\"; exit 7", "zero", "-one"},
+                 {"--env", "CV_VALUE=-two", "--user", "1000:1000", "--cwd", "/"}));
     EXPECT_EQ(outcome.code(), 7) << outcome.describe();
     EXPECT_EQ(outcome.out, "zero -one -two\n") << outcome.describe();
     expect_nothing_left_behind();
@@ -79,7 +79,9 @@ struct BadInput {
     std::vector<std::string> args;  // after `containerv`
 };
 
-void PrintTo(const BadInput& input, std::ostream* out) { *out << input.name; }
+void PrintTo(const BadInput& input, std::ostream* out) {
+    *out << input.name;
+}
 
 class RootlessBadInput : public ::testing::TestWithParam<BadInput> {
 protected:
@@ -105,16 +107,16 @@ TEST_P(RootlessBadInput, FailsWith125AndOneLineAndLeavesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(
     Run, RootlessBadInput,
-    ::testing::Values(
-        BadInput{"unknown_profile",
-                 {"run", "--profile", "cv-no-such-profile", "--", "echo", "ran"}},
-        BadInput{"missing_command", {"run", "--"}},
-        BadInput{"missing_bind_source",
-                 {"run", "--bind", "/cv-no-such-dir:/srv", "--", "echo", "ran"}},
-        BadInput{"unknown_user", {"run", "--user", "cv-no-such-user", "--", "echo", "ran"}},
-        // Allowed ports have no mechanism yet: never silently ignored.
-        BadInput{"unenforceable_field_not_accepted",
-                 {"run", "--profile", "web-server", "--", "echo", "ran"}}),
+    ::testing::Values(BadInput{"unknown_profile",
+                               {"run", "--profile", "cv-no-such-profile", "--", "echo", "ran"}},
+                      BadInput{"missing_command", {"run", "--"}},
+                      BadInput{"missing_bind_source",
+                               {"run", "--bind", "/cv-no-such-dir:/srv", "--", "echo", "ran"}},
+                      BadInput{"unknown_user",
+                               {"run", "--user", "cv-no-such-user", "--", "echo", "ran"}},
+                      // Allowed ports have no mechanism yet: never silently ignored.
+                      BadInput{"unenforceable_field_not_accepted",
+                               {"run", "--profile", "web-server", "--", "echo", "ran"}}),
     [](const auto& info) { return info.param.name; });
 
 TEST(RootlessUnenforceable, RunNamesTheFieldItCannotEnforce) {
@@ -135,8 +137,7 @@ TEST(RootlessProfileCommand, ListNamesEveryBuiltin) {
     ASSERT_EQ(outcome.code(), 0) << outcome.describe();
     for (const char* name :
          {"default", "web-server", "database", "build-environment", "untrusted"}) {
-        EXPECT_NE(outcome.out.find(name), std::string::npos) << name << ": "
-                                                              << outcome.describe();
+        EXPECT_NE(outcome.out.find(name), std::string::npos) << name << ": " << outcome.describe();
     }
 }
 

@@ -59,8 +59,8 @@ TEST_F(RootlessLifecycle, SigtermToContainervReachesTheCommand) {
     const std::string seconds = sleep_argument();
     Child child(containerv_argv(plain_run_args({"sleep", seconds})));
     std::vector<pid_t> sleeps = wait_for_process({"sleep", seconds});
-    ASSERT_FALSE(sleeps.empty()) << "sleep " << seconds << " never started: "
-                                 << child.wait(1s).describe();
+    ASSERT_FALSE(sleeps.empty()) << "sleep " << seconds
+                                 << " never started: " << child.wait(1s).describe();
 
     child.signal(SIGTERM);
     Outcome outcome = child.wait(5s);
@@ -76,8 +76,8 @@ TEST_F(RootlessLifecycle, SigtermIsDeliveredToTheCommandsHandler) {
     Child child(containerv_argv(plain_run_args({"sh", "-c", script})));
     // The trap is set before sleep starts.
     std::vector<pid_t> sleeps = wait_for_process({"sleep", seconds});
-    ASSERT_FALSE(sleeps.empty()) << "sleep " << seconds << " never started: "
-                                 << child.wait(1s).describe();
+    ASSERT_FALSE(sleeps.empty()) << "sleep " << seconds
+                                 << " never started: " << child.wait(1s).describe();
 
     child.signal(SIGTERM);
     Outcome outcome = child.wait(5s);
@@ -90,8 +90,8 @@ TEST_F(RootlessLifecycle, CommandDiesWithTheSupervisor) {
     const std::string seconds = sleep_argument();
     Child child(containerv_argv(plain_run_args({"sleep", seconds})));
     std::vector<pid_t> sleeps = wait_for_process({"sleep", seconds});
-    ASSERT_FALSE(sleeps.empty()) << "sleep " << seconds << " never started: "
-                                 << child.wait(1s).describe();
+    ASSERT_FALSE(sleeps.empty()) << "sleep " << seconds
+                                 << " never started: " << child.wait(1s).describe();
 
     child.signal(SIGKILL);
     child.wait(5s);
@@ -153,8 +153,8 @@ TEST_F(RootlessLifecycle, SandboxIdsNeverMapToHostRoot) {
         std::vector<std::string> command{probe_in_sandbox(), "sleep", "30", tag};
         Child sandbox(containerv_argv(run_args("default", command, options)));
         std::vector<pid_t> pids = wait_for_process(command);
-        ASSERT_EQ(pids.size(), 1u) << ::testing::PrintToString(options) << ": "
-                                   << sandbox.wait(1s).describe();
+        ASSERT_EQ(pids.size(), 1u)
+            << ::testing::PrintToString(options) << ": " << sandbox.wait(1s).describe();
 
         for (const std::string key : {"Uid", "Gid"}) {
             std::vector<std::string> ids = host_ids(pids[0], key);

@@ -139,8 +139,8 @@ TEST_F(ProfileCli, SaveListShowExportDiffDelete) {
 }
 
 TEST_F(ProfileCli, BuiltinsAreShadowedOnlyOnRequestAndNeverDeleted) {
-    const std::string own = file("default.json",
-                                 R"({"name": "default", "extends": "default", "level": "strict"})");
+    const std::string own =
+        file("default.json", R"({"name": "default", "extends": "default", "level": "strict"})");
     Outcome refused = containerv({"profile", "save", own});
     EXPECT_EQ(refused.code(), 1) << refused.describe();
     EXPECT_TRUE(has(refused.err, "is a built-in profile")) << refused.err;
@@ -163,13 +163,13 @@ TEST_F(ProfileCli, BuiltinsAreShadowedOnlyOnRequestAndNeverDeleted) {
 }
 
 TEST_F(ProfileCli, CreateFromAnotherProfile) {
-    Outcome made = containerv({"profile", "create", "made", "--level", "strict", "--from",
-                               "web-server", "--system"});
+    Outcome made = containerv(
+        {"profile", "create", "made", "--level", "strict", "--from", "web-server", "--system"});
     // The system directory is /etc/containerv/profiles: only root may write there.
     if (::geteuid() != 0) {
         EXPECT_EQ(made.code(), 1) << made.describe();
-        made = containerv({"profile", "create", "made", "--level", "strict", "--from",
-                           "web-server"});
+        made =
+            containerv({"profile", "create", "made", "--level", "strict", "--from", "web-server"});
     }
     ASSERT_EQ(made.code(), 0) << made.describe();
     const std::string path = split(made.out, '\n')[0];

@@ -34,7 +34,9 @@ const std::string& probe_path() {
     return path;
 }
 
-std::string probe_in_sandbox() { return std::string(kProbeMount) + "/cv-probe"; }
+std::string probe_in_sandbox() {
+    return std::string(kProbeMount) + "/cv-probe";
+}
 
 namespace {
 
@@ -93,9 +95,13 @@ const std::string& probe_dir() {
     return dir.path();
 }
 
-bool Outcome::exited() const { return !timed_out && WIFEXITED(wait_status); }
+bool Outcome::exited() const {
+    return !timed_out && WIFEXITED(wait_status);
+}
 
-bool Outcome::signaled() const { return !timed_out && WIFSIGNALED(wait_status); }
+bool Outcome::signaled() const {
+    return !timed_out && WIFSIGNALED(wait_status);
+}
 
 int Outcome::code() const {
     if (timed_out) return -1;

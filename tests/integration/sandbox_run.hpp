@@ -124,14 +124,14 @@ std::optional<std::string> missing_kernel_feature();
 bool skips_forbidden();
 
 // GTEST_SKIP with the reason, or a failure when skips are forbidden.
-#define CV_SKIP_IF_KERNEL_LACKS_SANDBOX()                                              \
-    do {                                                                               \
-        if (auto reason_ = ::cvtest::missing_kernel_feature()) {                       \
-            if (::cvtest::skips_forbidden()) {                                         \
-                FAIL() << "cannot skip (CONTAINERV_FORBID_SKIP=1): " << *reason_;      \
-            }                                                                          \
-            GTEST_SKIP() << *reason_;                                                  \
-        }                                                                              \
+#define CV_SKIP_IF_KERNEL_LACKS_SANDBOX()                                         \
+    do {                                                                          \
+        if (auto reason_ = ::cvtest::missing_kernel_feature()) {                  \
+            if (::cvtest::skips_forbidden()) {                                    \
+                FAIL() << "cannot skip (CONTAINERV_FORBID_SKIP=1): " << *reason_; \
+            }                                                                     \
+            GTEST_SKIP() << *reason_;                                             \
+        }                                                                         \
     } while (0)
 
 // The host's processes whose command line is ARGV; argv[0] is compared by its last component.

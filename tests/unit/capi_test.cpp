@@ -44,7 +44,9 @@ std::vector<std::string> list(char* const* items) {
     return out;
 }
 
-std::string str(const char* s) { return s ? s : "(null)"; }
+std::string str(const char* s) {
+    return s ? s : "(null)";
+}
 
 // Field by field, so a failure names the field.
 void expect_same(const containerv_security_profile& a, const containerv_security_profile& b) {
@@ -137,10 +139,8 @@ struct Predefined {
 };
 
 const Predefined kPredefined[] = {
-    {&CV_PROFILE_DEFAULT, "default"},
-    {&CV_PROFILE_WEB_SERVER, "web-server"},
-    {&CV_PROFILE_DATABASE, "database"},
-    {&CV_PROFILE_BUILD_ENVIRONMENT, "build-environment"},
+    {&CV_PROFILE_DEFAULT, "default"},     {&CV_PROFILE_WEB_SERVER, "web-server"},
+    {&CV_PROFILE_DATABASE, "database"},   {&CV_PROFILE_BUILD_ENVIRONMENT, "build-environment"},
     {&CV_PROFILE_UNTRUSTED, "untrusted"},
 };
 
@@ -159,8 +159,8 @@ TEST(CApiPredefined, ConvertToExactlyTheBuiltins) {
 TEST(CApiPredefined, CarryTheDesignsValues) {
     EXPECT_EQ(CV_PROFILE_DEFAULT.run_as_uid, 1000u);
     EXPECT_EQ(CV_PROFILE_WEB_SERVER.allowed_caps,
-              cap_bit(CV_CAP_NET_BIND_SERVICE) | cap_bit(CV_CAP_SETUID) |
-                  cap_bit(CV_CAP_SETGID) | cap_bit(CV_CAP_CHOWN));
+              cap_bit(CV_CAP_NET_BIND_SERVICE) | cap_bit(CV_CAP_SETUID) | cap_bit(CV_CAP_SETGID) |
+                  cap_bit(CV_CAP_CHOWN));
     EXPECT_EQ(list(CV_PROFILE_WEB_SERVER.writable_paths),
               (std::vector<std::string>{"/var/log", "/var/cache", "/tmp"}));
     EXPECT_EQ(CV_PROFILE_WEB_SERVER.fs_rule_count, 3);
@@ -210,8 +210,8 @@ TEST(CApiRoundTrip, UnsetIdsAreCvIdUnset) {
 
 TEST(CApiRoundTrip, ARuleWithSeveralNamesBecomesOneFilterPerName) {
     Profile p;
-    p.syscalls.rules = {SyscallRule{{"read", "write"}, SyscallAction::errno_ret, 5,
-                                    {{0, Op::eq, 3, 0}}}};
+    p.syscalls.rules = {
+        SyscallRule{{"read", "write"}, SyscallAction::errno_ret, 5, {{0, Op::eq, 3, 0}}}};
     CProfile c(p);
     ASSERT_EQ(c.c.syscall_filter_count, 2);
     EXPECT_STREQ(c.c.syscall_filters[0].name, "read");
@@ -315,13 +315,18 @@ TEST(CApiSyscalls, SetSyscallsReplacesEverySyscallField) {
 
 TEST(CApiArgsFilter, PrintsAndParsesEveryComparison) {
     const std::vector<ArgCondition> args = {
-        {0, Op::eq, 1, 0}, {1, Op::ne, 2, 0},  {2, Op::lt, 3, 0},
-        {3, Op::le, 4, 0}, {4, Op::gt, 5, 0},  {5, Op::ge, 6, 0},
+        {0, Op::eq, 1, 0},
+        {1, Op::ne, 2, 0},
+        {2, Op::lt, 3, 0},
+        {3, Op::le, 4, 0},
+        {4, Op::gt, 5, 0},
+        {5, Op::ge, 6, 0},
         {0, Op::masked_eq, 0x7e020000, 0},
     };
     const std::string text = format_args(args);
-    EXPECT_EQ(text, "arg0 == 1 && arg1 != 2 && arg2 < 3 && arg3 <= 4 && arg4 > 5 && arg5 >= 6 "
-                    "&& arg0 & 0x7e020000 == 0x0");
+    EXPECT_EQ(text,
+              "arg0 == 1 && arg1 != 2 && arg2 < 3 && arg3 <= 4 && arg4 > 5 && arg5 >= 6 "
+              "&& arg0 & 0x7e020000 == 0x0");
     auto back = parse_args(text);
     ASSERT_TRUE(back.ok()) << back.error().to_string();
     EXPECT_TRUE(*back == args);
@@ -339,15 +344,14 @@ TEST(CApiArgsFilter, AcceptsCIntegerLiteralsAndAnySpacing) {
 }
 
 TEST(CApiArgsFilter, RefusesWhatItCannotRead) {
-    for (const char* bad : {"arg6 == 1", "arg01 == 1", "arg == 1", "x0 == 1", "arg0 = 1",
-                            "arg0 == ", "arg0 == 1 &&", "arg0 == 1 arg1 == 2", "arg0 == 0x",
-                            "arg0 == 18446744073709551616", "arg0 & 1", "arg0 && 1",
-                            "arg0 == 09", "arg0 == -1"}) {
+    for (const char* bad :
+         {"arg6 == 1", "arg01 == 1", "arg == 1", "x0 == 1", "arg0 = 1", "arg0 == ", "arg0 == 1 &&",
+          "arg0 == 1 arg1 == 2", "arg0 == 0x", "arg0 == 18446744073709551616", "arg0 & 1",
+          "arg0 && 1", "arg0 == 09", "arg0 == -1"}) {
         SCOPED_TRACE(bad);
         auto parsed = parse_args(bad);
         ASSERT_FALSE(parsed.ok());
-        EXPECT_NE(parsed.error().message.find(bad), std::string::npos)
-            << parsed.error().message;
+        EXPECT_NE(parsed.error().message.find(bad), std::string::npos) << parsed.error().message;
     }
 }
 

@@ -19,7 +19,9 @@
 namespace containerv {
 
 // Failures print the profile as JSON instead of gtest's byte dump.
-void PrintTo(const Profile& p, std::ostream* os) { *os << profile_to_json(p).dump(2); }
+void PrintTo(const Profile& p, std::ostream* os) {
+    *os << profile_to_json(p).dump(2);
+}
 
 namespace {
 
@@ -117,10 +119,9 @@ TEST(Enums, LevelsByNameAndNumber) {
     EXPECT_EQ(static_cast<int>(Level::restricted), 1);
     EXPECT_EQ(static_cast<int>(Level::strict), 2);
     EXPECT_EQ(static_cast<int>(Level::paranoid), 3);
-    for (auto [level, name] : {std::pair{Level::permissive, "permissive"},
-                               std::pair{Level::restricted, "restricted"},
-                               std::pair{Level::strict, "strict"},
-                               std::pair{Level::paranoid, "paranoid"}}) {
+    for (auto [level, name] :
+         {std::pair{Level::permissive, "permissive"}, std::pair{Level::restricted, "restricted"},
+          std::pair{Level::strict, "strict"}, std::pair{Level::paranoid, "paranoid"}}) {
         EXPECT_EQ(to_string(level), name);
         EXPECT_EQ(level_from_string(name), level);
     }
@@ -129,20 +130,18 @@ TEST(Enums, LevelsByNameAndNumber) {
 }
 
 TEST(Enums, SyscallActionsAndWants) {
-    for (auto [action, name] : {std::pair{SyscallAction::allow, "allow"},
-                                std::pair{SyscallAction::errno_ret, "errno"},
-                                std::pair{SyscallAction::kill, "kill"},
-                                std::pair{SyscallAction::trap, "trap"},
-                                std::pair{SyscallAction::trace, "trace"},
-                                std::pair{SyscallAction::log, "log"}}) {
+    for (auto [action, name] :
+         {std::pair{SyscallAction::allow, "allow"}, std::pair{SyscallAction::errno_ret, "errno"},
+          std::pair{SyscallAction::kill, "kill"}, std::pair{SyscallAction::trap, "trap"},
+          std::pair{SyscallAction::trace, "trace"}, std::pair{SyscallAction::log, "log"}}) {
         EXPECT_EQ(to_string(action), name);
         EXPECT_EQ(syscall_action_from_string(name), action);
     }
     EXPECT_EQ(syscall_action_from_string("errno_ret"), std::nullopt);
 
-    for (auto [want, name] : {std::pair{Want::off, "off"},
-                              std::pair{Want::if_available, "if-available"},
-                              std::pair{Want::required, "required"}}) {
+    for (auto [want, name] :
+         {std::pair{Want::off, "off"}, std::pair{Want::if_available, "if-available"},
+          std::pair{Want::required, "required"}}) {
         EXPECT_EQ(to_string(want), name);
         EXPECT_EQ(want_from_string(name), want);
     }
@@ -172,8 +171,7 @@ TEST(Consistency, CapabilityBothAllowedAndDroppedIsNamed) {
     p.dropped_caps = bits({21, 16});
     const Status s = check_consistency(p);
     ASSERT_FALSE(s.ok());
-    EXPECT_NE(s.error().to_string().find("SYS_ADMIN"), std::string::npos)
-        << s.error().to_string();
+    EXPECT_NE(s.error().to_string().find("SYS_ADMIN"), std::string::npos) << s.error().to_string();
     EXPECT_EQ(s.error().to_string().find("CHOWN"), std::string::npos);
 }
 
@@ -217,8 +215,8 @@ TEST(Builtins, FiveInTheDesignsOrder) {
 }
 
 TEST(Builtins, Default) {
-    Profile e = blank("default", Level::restricted,
-                      "Balanced security for general container workloads");
+    Profile e =
+        blank("default", Level::restricted, "Balanced security for general container workloads");
     // CHOWN 0, DAC_OVERRIDE 1, FOWNER 3, FSETID 4, KILL 5, SETGID 6, SETUID 7,
     // NET_BIND_SERVICE 10, SYS_CHROOT 18.
     e.allowed_caps = bits({0, 1, 3, 4, 5, 6, 7, 10, 18});
@@ -241,8 +239,8 @@ TEST(Builtins, Default) {
 }
 
 TEST(Builtins, WebServer) {
-    Profile e = blank("web-server", Level::restricted,
-                      "Security profile optimized for web servers");
+    Profile e =
+        blank("web-server", Level::restricted, "Security profile optimized for web servers");
     e.allowed_caps = bits({10, 7, 6, 0});  // NET_BIND_SERVICE, SETUID, SETGID, CHOWN
     e.process.no_new_privileges = true;
     e.filesystem.read_only_root = true;
@@ -257,8 +255,8 @@ TEST(Builtins, WebServer) {
 }
 
 const Strings kDatabaseExampleAllowed = {
-    "read",   "write",  "open",   "close",  "stat",       "fstat",      "mmap",  "munmap",
-    "brk",    "ioctl",  "select", "poll",   "socket",     "bind",       "listen", "accept",
+    "read",    "write",      "open",       "close", "stat",   "fstat", "mmap",   "munmap",
+    "brk",     "ioctl",      "select",     "poll",  "socket", "bind",  "listen", "accept",
     "connect", "setsockopt", "getsockopt", "clone", "execve", "exit"};
 
 const Strings kDatabaseBlocked = {"ptrace", "process_vm_readv", "process_vm_writev", "mount",
@@ -266,8 +264,8 @@ const Strings kDatabaseBlocked = {"ptrace", "process_vm_readv", "process_vm_writ
 
 TEST(Builtins, Database) {
     Profile e = blank("database", Level::restricted, "Security profile for database containers");
-    e.allowed_caps = bits({7, 6, 0, 1});    // SETUID, SETGID, CHOWN, DAC_OVERRIDE
-    e.dropped_caps = bits({21, 12, 16});    // SYS_ADMIN, NET_ADMIN, SYS_MODULE
+    e.allowed_caps = bits({7, 6, 0, 1});  // SETUID, SETGID, CHOWN, DAC_OVERRIDE
+    e.dropped_caps = bits({21, 12, 16});  // SYS_ADMIN, NET_ADMIN, SYS_MODULE
     e.filesystem.read_only_root = false;
     e.filesystem.writable_paths = {"/var/lib/database", "/var/log", "/tmp"};
     e.filesystem.masked_paths = {"/proc/kcore", "/proc/keys"};
@@ -288,8 +286,8 @@ TEST(Builtins, Database) {
     for (const auto& name : seccomp::base_syscalls()) {
         const auto& a = e.syscalls.allowed;
         const auto& b = e.syscalls.blocked;
-        if (std::find(a.begin(), a.end(), name) == a.end()
-            && std::find(b.begin(), b.end(), name) == b.end()) {
+        if (std::find(a.begin(), a.end(), name) == a.end() &&
+            std::find(b.begin(), b.end(), name) == b.end()) {
             e.syscalls.allowed.push_back(name);
         }
     }
@@ -325,8 +323,8 @@ TEST(Builtins, BuildEnvironment) {
 }
 
 TEST(Builtins, Untrusted) {
-    Profile e = blank("untrusted", Level::paranoid,
-                      "Maximum security for untrusted or unknown workloads");
+    Profile e =
+        blank("untrusted", Level::paranoid, "Maximum security for untrusted or unknown workloads");
     e.process.no_new_privileges = true;
     e.network.isolated = true;
     e.filesystem.read_only_root = true;
@@ -389,9 +387,10 @@ TEST(Json, EveryFieldOfTheModelRoundTrips) {
     p.syscalls.allowed = {"read"};
     p.syscalls.blocked = {"mount"};
     p.syscalls.rules = {
-        {{"personality"}, SyscallAction::allow, 0,
-         {{0, ArgCondition::Op::eq, 0xffffffff, 0}}},
-        {{"clone", "clone3"}, SyscallAction::errno_ret, 38,
+        {{"personality"}, SyscallAction::allow, 0, {{0, ArgCondition::Op::eq, 0xffffffff, 0}}},
+        {{"clone", "clone3"},
+         SyscallAction::errno_ret,
+         38,
          {{0, ArgCondition::Op::masked_eq, 0x7e020000, 0},
           {5, ArgCondition::Op::ge, ~std::uint64_t{0}, 7}}},
         {{"acct"}, SyscallAction::log, 0, {}}};
@@ -496,14 +495,13 @@ TEST(Json, UnknownKeysAndNamesGivePointer) {
     const std::string level = error_of(R"({"level": "stricter"})");
     EXPECT_NE(level.find("/level: unknown level \"stricter\""), std::string::npos) << level;
 
-    EXPECT_NE(error_of(R"({"syscalls": {"default_action": "deny"}})")
-                  .find("/syscalls/default_action"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of(R"({"syscalls": {"default_action": "deny"}})").find("/syscalls/default_action"),
+        std::string::npos);
     EXPECT_NE(error_of(R"({"syscalls": {"rules": [{"args": [{"op": "=~"}]}]}})")
                   .find("/syscalls/rules/0/args/0/op"),
               std::string::npos);
-    EXPECT_NE(error_of(R"({"mac": {"apparmor": "yes"}})").find("/mac/apparmor"),
-              std::string::npos);
+    EXPECT_NE(error_of(R"({"mac": {"apparmor": "yes"}})").find("/mac/apparmor"), std::string::npos);
 }
 
 // ---- conformance with the design's examples ----------------------------------------------
@@ -543,7 +541,9 @@ void expect_conforms(const std::string& name) {
     expect_same(p, example);
 }
 
-TEST(Conformance, DatabaseEqualsTheDesignsExample) { expect_conforms("database"); }
+TEST(Conformance, DatabaseEqualsTheDesignsExample) {
+    expect_conforms("database");
+}
 
 TEST(Conformance, BuildEnvironmentEqualsTheDesignsExample) {
     expect_conforms("build-environment");

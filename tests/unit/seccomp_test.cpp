@@ -171,7 +171,9 @@ SyscallPolicy base_policy() {
     return policy;
 }
 
-CapSet all_caps() { return (CapSet{1} << (kCapLast + 1)) - 1; }
+CapSet all_caps() {
+    return (CapSet{1} << (kCapLast + 1)) - 1;
+}
 
 // fork() and a thread from inside a filter: glibc's clone path and its clone3 fallback.
 void check_fork_and_thread(Checks& check) {
@@ -240,8 +242,7 @@ TEST(SeccompCompile, ErrnoOutsideRangeIsAnError) {
     limit.rules.push_back(SyscallRule{{"getuid"}, SyscallAction::errno_ret, 4094, {}});
     EXPECT_TRUE(compile(limit)) << compile_error(limit);
     limit.rules[0].errno_value = 4095;
-    EXPECT_NE(compile_error(limit).find("errno 4095"), std::string::npos)
-        << compile_error(limit);
+    EXPECT_NE(compile_error(limit).find("errno 4095"), std::string::npos) << compile_error(limit);
 }
 
 TEST(SeccompCompile, AllowedAndBlockedIsAnError) {
@@ -254,8 +255,7 @@ TEST(SeccompCompile, AllowedAndBlockedIsAnError) {
     rules.rules.push_back(SyscallRule{{"getuid"}, SyscallAction::errno_ret, 77, {}});
     rules.rules.push_back(SyscallRule{{"getuid"}, SyscallAction::kill, 0, {}});
     std::string error = compile_error(rules);
-    EXPECT_NE(error.find("\"getuid\" has two unconditional actions"), std::string::npos)
-        << error;
+    EXPECT_NE(error.find("\"getuid\" has two unconditional actions"), std::string::npos) << error;
 }
 
 // libseccomp would drop the conditional rule and let TIOCSTI through.
@@ -308,11 +308,11 @@ TEST(SeccompCompile, BadArgumentsAreErrors) {
         << compile_error(index);
 
     SyscallPolicy twice;
-    twice.rules.push_back(SyscallRule{{"socket"},
-                                      SyscallAction::errno_ret,
-                                      77,
-                                      {{0, ArgCondition::Op::gt, 1, 0},
-                                       {0, ArgCondition::Op::lt, 9, 0}}});
+    twice.rules.push_back(
+        SyscallRule{{"socket"},
+                    SyscallAction::errno_ret,
+                    77,
+                    {{0, ArgCondition::Op::gt, 1, 0}, {0, ArgCondition::Op::lt, 9, 0}}});
     EXPECT_NE(compile_error(twice).find("two conditions on argument 0"), std::string::npos)
         << compile_error(twice);
 }
@@ -398,9 +398,8 @@ constexpr long kX32Bit = 0x40000000;
 
 TEST(SeccompLoad, RulesHoldOnTheCompatAbis) {
     // Without a filter first: a kernel without IA32 emulation kills or refuses int 0x80.
-    Outcome probe = run_confined(compiled(SyscallPolicy{}), [](int) {
-        return int80(kI386Getppid) == ::getppid() ? 0 : 1;
-    });
+    Outcome probe = run_confined(compiled(SyscallPolicy{}),
+                                 [](int) { return int80(kI386Getppid) == ::getppid() ? 0 : 1; });
     bool has_i386 = probe.exited_ok();
 
     SyscallPolicy policy;
@@ -424,8 +423,7 @@ TEST(SeccompLoad, RulesHoldOnTheCompatAbis) {
                      "x32 socket(AF_NETLINK)");
         check.passed(::syscall(kX32Bit | SYS_socket, AF_UNIX, SOCK_STREAM, 0),
                      "x32 socket(AF_UNIX)");
-        check.denied(::syscall(kX32Bit | SYS_unshare, CLONE_NEWUSER), kTestErrno,
-                     "x32 unshare");
+        check.denied(::syscall(kX32Bit | SYS_unshare, CLONE_NEWUSER), kTestErrno, "x32 unshare");
         if (has_i386) {
             check.that(int80(kI386Socket, AF_NETLINK, SOCK_RAW) == -kTestErrno,
                        "i386 socket(AF_NETLINK)");
@@ -570,9 +568,9 @@ TEST(SeccompLoad, UntrustedRefusesKernelSurface) {
         check.denied(::syscall(SYS_prctl, PR_SET_MM, 0, 0, 0, 0), kTestErrno, "prctl(SET_MM)");
         check.passed(::syscall(SYS_mknodat, AT_FDCWD, fifo.c_str(), S_IFIFO | 0600, 0),
                      "mknodat(FIFO)");
-        check.denied(::syscall(SYS_mknodat, AT_FDCWD, device.c_str(), S_IFCHR | 0600,
-                               makedev(1, 3)),
-                     kTestErrno, "mknodat(CHR)");
+        check.denied(
+            ::syscall(SYS_mknodat, AT_FDCWD, device.c_str(), S_IFCHR | 0600, makedev(1, 3)),
+            kTestErrno, "mknodat(CHR)");
         check_fork_and_thread(check);
         return check.result();
     });
@@ -791,9 +789,12 @@ bool applies(const nlohmann::json& entry, CapSet caps) {
 
 ArgCondition::Op docker_op(const std::string& op) {
     static const std::pair<const char*, ArgCondition::Op> kOps[] = {
-        {"SCMP_CMP_EQ", ArgCondition::Op::eq},  {"SCMP_CMP_NE", ArgCondition::Op::ne},
-        {"SCMP_CMP_LT", ArgCondition::Op::lt},  {"SCMP_CMP_LE", ArgCondition::Op::le},
-        {"SCMP_CMP_GT", ArgCondition::Op::gt},  {"SCMP_CMP_GE", ArgCondition::Op::ge},
+        {"SCMP_CMP_EQ", ArgCondition::Op::eq},
+        {"SCMP_CMP_NE", ArgCondition::Op::ne},
+        {"SCMP_CMP_LT", ArgCondition::Op::lt},
+        {"SCMP_CMP_LE", ArgCondition::Op::le},
+        {"SCMP_CMP_GT", ArgCondition::Op::gt},
+        {"SCMP_CMP_GE", ArgCondition::Op::ge},
         {"SCMP_CMP_MASKED_EQ", ArgCondition::Op::masked_eq},
     };
     for (const auto& [name, value] : kOps) {
@@ -820,10 +821,9 @@ std::set<std::string> docker_keys(const nlohmann::json& profile, CapSet caps,
         }
         std::vector<ArgCondition> args;
         for (const auto& arg : entry.value("args", nlohmann::json::array())) {
-            args.push_back(ArgCondition{arg["index"].get<unsigned>(),
-                                        docker_op(arg["op"].get<std::string>()),
-                                        arg["value"].get<std::uint64_t>(),
-                                        arg.value("valueTwo", std::uint64_t{0})});
+            args.push_back(ArgCondition{
+                arg["index"].get<unsigned>(), docker_op(arg["op"].get<std::string>()),
+                arg["value"].get<std::uint64_t>(), arg.value("valueTwo", std::uint64_t{0})});
         }
         std::string action = entry["action"].get<std::string>();
         EXPECT_TRUE(action == "SCMP_ACT_ALLOW" || action == "SCMP_ACT_ERRNO") << action;
@@ -883,8 +883,8 @@ TEST(SeccompConformance, DockerLikePolicyMatchesMobyDefault) {
     for (CapSet caps : cap_sets) {
         std::set<std::string> docker = docker_keys(profile, caps, unknown);
         std::set<std::string> ours = policy_keys(docker_like_policy(caps));
-        EXPECT_EQ(docker, ours) << "caps " << std::hex << caps << "\nDocker only:"
-                                << difference(docker, ours)
+        EXPECT_EQ(docker, ours) << "caps " << std::hex << caps
+                                << "\nDocker only:" << difference(docker, ours)
                                 << "\ncontainerv only:" << difference(ours, docker);
     }
 

@@ -259,8 +259,8 @@ TEST_F(Store, RemoveNamesWhereTheProfileIs) {
     env_file("elsewhere", "{}");
     auto elsewhere = store().remove("elsewhere", false);
     ASSERT_FALSE(elsewhere.ok());
-    EXPECT_TRUE(has(elsewhere.error().to_string(), "(the one found is " + env_ +
-                                                       "/elsewhere.json)"));
+    EXPECT_TRUE(
+        has(elsewhere.error().to_string(), "(the one found is " + env_ + "/elsewhere.json)"));
 }
 
 // ---- search order and list ----------------------------------------------------------------
@@ -298,8 +298,8 @@ TEST_F(Store, ListShowsSourcesShadowsAndBrokenFiles) {
         order.push_back(s.profile.name);
         seen[s.profile.name] = std::move(s);
     }
-    EXPECT_EQ(order, (std::vector<std::string>{"broken", "build-environment", "database",
-                                               "default", "mine", "untrusted", "web-server"}));
+    EXPECT_EQ(order, (std::vector<std::string>{"broken", "build-environment", "database", "default",
+                                               "mine", "untrusted", "web-server"}));
     EXPECT_EQ(seen["default"].source, "built-in");
     EXPECT_EQ(seen["web-server"].source, user_ + "/web-server.json");
     EXPECT_TRUE(seen["web-server"].shadows_builtin);
@@ -362,8 +362,7 @@ TEST_F(Store, ExtendsMergesListsRemovalsAndScalars) {
     EXPECT_EQ(capability_names(p.allowed_caps),
               (std::vector<std::string>{"KILL", "SETGID", "SETUID", "NET_BIND_SERVICE"}));
     EXPECT_EQ(capability_names(p.dropped_caps), std::vector<std::string>{"SYS_ADMIN"});
-    EXPECT_EQ(p.filesystem.writable_paths,
-              (std::vector<std::string>{"/var/log", "/tmp", "/srv"}));
+    EXPECT_EQ(p.filesystem.writable_paths, (std::vector<std::string>{"/var/log", "/tmp", "/srv"}));
     EXPECT_FALSE(p.filesystem.read_only_root);
     EXPECT_FALSE(p.filesystem.no_suid);
     EXPECT_EQ(p.network.allowed_ports,
@@ -385,8 +384,7 @@ TEST_F(Store, ExtendsAStoredProfileThroughAChain) {
     EXPECT_EQ(r->profile.level, Level::paranoid);
     EXPECT_TRUE(r->profile.network.isolated);
     EXPECT_EQ(capability_names(r->profile.allowed_caps), std::vector<std::string>{"CHOWN"});
-    EXPECT_EQ(r->profile.filesystem.writable_paths,
-              (std::vector<std::string>{"/tmp", "/var/tmp"}));
+    EXPECT_EQ(r->profile.filesystem.writable_paths, (std::vector<std::string>{"/tmp", "/var/tmp"}));
 
     // Without "name", a file is named after itself.
     write(root_ + "/five.json", R"({"extends": "three"})");
@@ -441,8 +439,9 @@ TEST_F(Store, ExtendsOfAnUnknownOrBrokenProfile) {
     auto r = store().load("x");
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().to_string(),
-              "profile: " + env_ + "/x.json:1:13: /extends: unknown profile \"untrustd\" (did "
-              "you mean untrusted?)");
+              "profile: " + env_ +
+                  "/x.json:1:13: /extends: unknown profile \"untrustd\" (did "
+                  "you mean untrusted?)");
 
     env_file("y", R"({"extends": "z"})");
     env_file("z", R"({"level": "bogus"})");
@@ -456,8 +455,9 @@ TEST_F(Store, InheritedContradictionsAreFound) {
     env_file("open", R"({"extends": "untrusted", "network": {"isolated": false}})");
     auto r = store().load("open");
     ASSERT_FALSE(r.ok());
-    EXPECT_TRUE(has(r.error().to_string(), "/network/isolated: level paranoid needs an "
-                                           "isolated network"))
+    EXPECT_TRUE(has(r.error().to_string(),
+                    "/network/isolated: level paranoid needs an "
+                    "isolated network"))
         << r.error().to_string();
 }
 
@@ -465,8 +465,9 @@ TEST_F(Store, AStoredFileIsNamedByItsFile) {
     env_file("right", R"({"name": "wrong"})");
     auto r = store().load("right");
     ASSERT_FALSE(r.ok());
-    EXPECT_TRUE(has(r.error().to_string(), "/right.json:1:10: /name: the file names the "
-                                           "profile \"wrong\""))
+    EXPECT_TRUE(has(r.error().to_string(),
+                    "/right.json:1:10: /name: the file names the "
+                    "profile \"wrong\""))
         << r.error().to_string();
 }
 

@@ -110,8 +110,8 @@ TEST(Validate, NearMissCapabilityGetsTheNameMeant) {
     // The CAP_ prefix and the case do not count against the suggestion.
     EXPECT_TRUE(contains(only(R"({"capabilities": {"dropped": ["cap_net_rwa"]}})"),
                          "did you mean NET_RAW?"));
-    EXPECT_FALSE(contains(only(R"({"capabilities": {"dropped": ["NOPE_AT_ALL"]}})"),
-                          "did you mean"));
+    EXPECT_FALSE(
+        contains(only(R"({"capabilities": {"dropped": ["NOPE_AT_ALL"]}})"), "did you mean"));
 }
 
 TEST(Validate, NearMissesOfKeysLevelsActionsAndSyscalls) {
@@ -119,8 +119,8 @@ TEST(Validate, NearMissesOfKeysLevelsActionsAndSyscalls) {
                          "/filesystem/read_only_rot: unknown key \"read_only_rot\" (did you "
                          "mean read_only_root?)"));
     EXPECT_TRUE(contains(only(R"({"level": "paranoi"})"), "(did you mean paranoid?)"));
-    EXPECT_TRUE(contains(only(R"({"syscalls": {"default_action": "erno"}})"),
-                         "(did you mean errno?)"));
+    EXPECT_TRUE(
+        contains(only(R"({"syscalls": {"default_action": "erno"}})"), "(did you mean errno?)"));
     EXPECT_TRUE(contains(only(R"({"syscalls": {"blocked": ["mkdirat", "unshar"]}})"),
                          "/syscalls/blocked/1: unknown syscall \"unshar\" (did you mean "
                          "unshare?)"));
@@ -147,11 +147,13 @@ TEST(Validate, SyntaxErrorsAtTheParsersOffset) {
     EXPECT_EQ(only("{\n  \"level\": \"strict\"\n  \"name\": \"x\"\n}"),
               "p.json:3:8: syntax error while parsing object: unexpected string literal "
               "(expected '}')");
-    EXPECT_EQ(only(""), "p.json:1:1: syntax error while parsing value: unexpected end of input "
-                        "(expected '[', '{', or a literal)");
+    EXPECT_EQ(only(""),
+              "p.json:1:1: syntax error while parsing value: unexpected end of input "
+              "(expected '[', '{', or a literal)");
     // The bad byte is not repeated in the message, which must stay printable.
-    EXPECT_EQ(only("{\"name\": \"\xff\"}"), "p.json:1:11: syntax error while parsing value: "
-                                             "invalid string: ill-formed UTF-8 byte");
+    EXPECT_EQ(only("{\"name\": \"\xff\"}"),
+              "p.json:1:11: syntax error while parsing value: "
+              "invalid string: ill-formed UTF-8 byte");
 }
 
 TEST(Validate, ColumnsCountCharactersNotBytes) {
@@ -177,10 +179,9 @@ TEST(Validate, PortsAndRanges) {
     EXPECT_TRUE(check(R"({"network": {"allowed_ports":
         ["tcp:1", "udp:53", "tcp:65535", "tcp:8000-8080", "udp:5000-5000"]}})")
                     .empty());
-    for (const char* bad : {"tcp:0", "tcp:65536", "udp:", "tcp:80-", "tcp:-80", "tcp:+80",
-                            "80", "TCP:80", "sctp:80", "tcp:90-80", "tcp:8 0"}) {
-        const std::string text =
-            std::string(R"({"network": {"allowed_ports": [")") + bad + "\"]}}";
+    for (const char* bad : {"tcp:0", "tcp:65536", "udp:", "tcp:80-", "tcp:-80", "tcp:+80", "80",
+                            "TCP:80", "sctp:80", "tcp:90-80", "tcp:8 0"}) {
+        const std::string text = std::string(R"({"network": {"allowed_ports": [")") + bad + "\"]}}";
         EXPECT_TRUE(contains(only(text), "/network/allowed_ports/0: ")) << bad;
     }
 }
@@ -193,12 +194,11 @@ TEST(Validate, PathsAbsoluteAndNormalised) {
                          "\"/proc//kcore\" is not normalised (expected \"/proc/kcore\")"));
     EXPECT_TRUE(contains(only(R"({"filesystem": {"read_only_paths": ["/etc/../usr"]}})"),
                          "(expected \"/usr\")"));
-    EXPECT_TRUE(contains(only(R"({"filesystem": {"read_only_paths": ["/etc/"]}})"),
-                         "(expected \"/etc\")"));
-    EXPECT_TRUE(contains(only(R"({"filesystem": {"writable_paths": ["/a,b"]}})"),
-                         "overlayfs"));
-    EXPECT_TRUE(contains(only(R"({"filesystem": {"writable_paths": [""]}})"),
-                         "is not an absolute path"));
+    EXPECT_TRUE(
+        contains(only(R"({"filesystem": {"read_only_paths": ["/etc/"]}})"), "(expected \"/etc\")"));
+    EXPECT_TRUE(contains(only(R"({"filesystem": {"writable_paths": ["/a,b"]}})"), "overlayfs"));
+    EXPECT_TRUE(
+        contains(only(R"({"filesystem": {"writable_paths": [""]}})"), "is not an absolute path"));
 }
 
 TEST(Validate, WritablePathInsideAMaskedOne) {
@@ -207,12 +207,11 @@ TEST(Validate, WritablePathInsideAMaskedOne) {
         "/filesystem/writable_paths/0: writable path \"/srv/data\" is inside the masked path "
         "\"/srv\""));
     // The same path, too; a sibling with a common prefix is not inside.
-    EXPECT_EQ(check(R"({"filesystem": {"writable_paths": ["/srv"], "masked_paths": ["/srv"]}})")
-                  .size(),
-              1u);
-    EXPECT_TRUE(
-        check(R"({"filesystem": {"writable_paths": ["/srv2"], "masked_paths": ["/srv"]}})")
-            .empty());
+    EXPECT_EQ(
+        check(R"({"filesystem": {"writable_paths": ["/srv"], "masked_paths": ["/srv"]}})").size(),
+        1u);
+    EXPECT_TRUE(check(R"({"filesystem": {"writable_paths": ["/srv2"], "masked_paths": ["/srv"]}})")
+                    .empty());
 }
 
 TEST(Validate, ErrnoValues) {
@@ -259,8 +258,8 @@ TEST(Validate, KeysGivenTwice) {
 }
 
 TEST(Validate, DeepNestingIsRefusedBeforeAnythingWalksIt) {
-    const std::string deep = "{\"windows\": " + std::string(100000, '[') +
-                             std::string(100000, ']') + "}";
+    const std::string deep =
+        "{\"windows\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
     EXPECT_TRUE(contains(only(deep), "p.json:1:1: nested more than 64 levels deep"));
     EXPECT_EQ(JsonPositions::scan(deep, 64).depth(), 65);
 }
@@ -312,9 +311,9 @@ TEST(Validate, RemovalsNeedExtends) {
                       options)
                     .empty());
     // The entry after "-" is checked like any.
-    EXPECT_TRUE(contains(only(R"({"extends": "base", "capabilities": {"allowed": ["-CHOWNN"]}})",
-                              options),
-                         "unknown capability \"CHOWNN\" (did you mean CHOWN?)"));
+    EXPECT_TRUE(
+        contains(only(R"({"extends": "base", "capabilities": {"allowed": ["-CHOWNN"]}})", options),
+                 "unknown capability \"CHOWNN\" (did you mean CHOWN?)"));
     EXPECT_TRUE(contains(only(R"({"capabilities": {"allowed": ["-CHOWN"]}})"),
                          "(a leading \"-\" removes an inherited entry, only in a profile with "
                          "\"extends\")"));
@@ -342,11 +341,12 @@ TEST(Validate, ContradictionsOfTheMergedProfile) {
 }
 
 TEST(Validate, AnExtendsThatDoesNotResolveIsAProblemAtExtends) {
-    EXPECT_EQ(only("{\"level\": \"strict\", \"extends\": \"nope\"}",
-                   with_base("base", json::object())),
-              "p.json:1:32: /extends: unknown profile \"nope\"");
-    EXPECT_EQ(only(R"({"extends": 3})"), "p.json:1:13: /extends: expected a profile name, got a "
-                                         "number");
+    EXPECT_EQ(
+        only("{\"level\": \"strict\", \"extends\": \"nope\"}", with_base("base", json::object())),
+        "p.json:1:32: /extends: unknown profile \"nope\"");
+    EXPECT_EQ(only(R"({"extends": 3})"),
+              "p.json:1:13: /extends: expected a profile name, got a "
+              "number");
 }
 
 TEST(Validate, ResolvedDocumentHasTheMergeApplied) {
@@ -403,8 +403,9 @@ TEST(Merge, ListsAddRemovalsRemoveScalarsOverride) {
 // ---- positions ----------------------------------------------------------------------------
 
 TEST(Positions, ValuesKeysAndEscapedKeys) {
-    const std::string text = "{\"a\": [1, {\"b\": true}],\n \"x/y~\": \"s\\\"\",\n"
-                             " \"\\u00e9\\ud83d\\ude00\": null, \"e\": {}}";
+    const std::string text =
+        "{\"a\": [1, {\"b\": true}],\n \"x/y~\": \"s\\\"\",\n"
+        " \"\\u00e9\\ud83d\\ude00\": null, \"e\": {}}";
     const JsonPositions pos = JsonPositions::scan(text);
     auto at = [&](const std::string& p, bool key = false) {
         const TextPosition t = pos.find(p, key);

@@ -43,8 +43,8 @@ int list() {
     for (const StoredProfile& s : store.list()) {
         std::string source = s.source;
         if (!s.shadows.empty()) source += " (shadows " + join(s.shadows, ", ") + ")";
-        const std::string level = s.error.empty() ? std::string(to_string(s.profile.level))
-                                                  : "invalid";
+        const std::string level =
+            s.error.empty() ? std::string(to_string(s.profile.level)) : "invalid";
         std::printf("%-24s %-11s %s\n", s.profile.name.c_str(), level.c_str(), source.c_str());
         if (!s.error.empty()) std::fprintf(stderr, "containerv: %s\n", s.error.c_str());
     }
@@ -60,9 +60,9 @@ int show(const std::string& spec) {
 
 int export_profile(const std::string& spec, const std::string& format) {
     if (format != "json") {
-        return fail(Error::msg("profile", "export: unknown format \"" + format +
-                                              "\" (expected json)"),
-                    kUsage);
+        return fail(
+            Error::msg("profile", "export: unknown format \"" + format + "\" (expected json)"),
+            kUsage);
     }
     return show(spec);
 }
@@ -123,8 +123,8 @@ int remove(const std::string& name, bool system) {
 // Exit 0 valid, 1 invalid (the problems on stdout), 2 nothing to validate.
 int validate(const std::string& spec) {
     const ProfileStore store = ProfileStore::from_environment();
-    auto problems = is_profile_path(spec) ? store.validate_file(spec, true)
-                                          : store.validate(spec, true);
+    auto problems =
+        is_profile_path(spec) ? store.validate_file(spec, true) : store.validate(spec, true);
     if (!problems) return fail(problems.error(), kUsage);
     for (const Problem& p : *problems) std::printf("%s\n", p.to_string().c_str());
     return problems->empty() ? kOk : kFailed;
@@ -185,9 +185,10 @@ int diff(const std::string& first, const std::string& second) {
 void add_profile(CLI::App& app, Action& action) {
     CLI::App* cmd = app.add_subcommand("profile", "Manage security profiles");
     cmd->require_subcommand(1);
-    cmd->footer("NAME is a stored or built-in profile; FILE a path (with a '/' or ending in "
-                ".json). Search order: $CONTAINERV_PROFILE_PATH, the user's directory, "
-                "/etc/containerv/profiles, the built-ins.");
+    cmd->footer(
+        "NAME is a stored or built-in profile; FILE a path (with a '/' or ending in "
+        ".json). Search order: $CONTAINERV_PROFILE_PATH, the user's directory, "
+        "/etc/containerv/profiles, the built-ins.");
 
     cmd->add_subcommand("list", "List the profiles, where each comes from, what it shadows")
         ->callback([&action] { action = [] { return list(); }; });
@@ -204,9 +205,7 @@ void add_profile(CLI::App& app, Action& action) {
         ->required();
     c->add_option("--from", create_opt->from, "Profile to start from (default: default)");
     c->add_flag("--system", create_opt->system, "Store in /etc/containerv/profiles");
-    c->callback([create_opt, &action] {
-        action = [create_opt] { return create(*create_opt); };
-    });
+    c->callback([create_opt, &action] { action = [create_opt] { return create(*create_opt); }; });
 
     auto save_opt = std::make_shared<SaveFileOptions>();
     CLI::App* sv = cmd->add_subcommand("save", "Validate FILE and store it under its name");
@@ -228,16 +227,18 @@ void add_profile(CLI::App& app, Action& action) {
 
     auto validate_spec = std::make_shared<std::string>();
     CLI::App* v = cmd->add_subcommand(
-        "validate", "Report every problem, and what this host cannot enforce (exit 0 valid, "
-                    "1 invalid, 2 usage)");
+        "validate",
+        "Report every problem, and what this host cannot enforce (exit 0 valid, "
+        "1 invalid, 2 usage)");
     v->add_option("profile", *validate_spec, "FILE or NAME")->required();
     v->callback([validate_spec, &action] {
         action = [validate_spec] { return validate(*validate_spec); };
     });
 
     auto diff_specs = std::make_shared<std::vector<std::string>>();
-    CLI::App* df = cmd->add_subcommand("diff", "Show how B differs from A (exit 0 same, 1 "
-                                               "different)");
+    CLI::App* df = cmd->add_subcommand("diff",
+                                       "Show how B differs from A (exit 0 same, 1 "
+                                       "different)");
     df->add_option("profiles", *diff_specs, "A B (NAME or FILE each)")->required()->expected(2);
     df->callback([diff_specs, &action] {
         action = [diff_specs] { return diff((*diff_specs)[0], (*diff_specs)[1]); };

@@ -91,8 +91,8 @@ int run(const RunOptions& opt) {
 
     for (const auto& row : plan->rows) {
         if (row.state == Enforcement::State::accepted_weaker)
-            spdlog::warn("{} = {} is NOT enforced ({}); accepted by --accept-weaker",
-                         row.field, row.value, row.mechanism);
+            spdlog::warn("{} = {} is NOT enforced ({}); accepted by --accept-weaker", row.field,
+                         row.value, row.mechanism);
         else
             spdlog::debug("{} = {}: {}: {}", row.field, row.value, to_string(row.state),
                           row.mechanism);
