@@ -142,6 +142,11 @@ struct Profile {
 const std::vector<Profile>& builtin_profiles();
 const Profile* find_builtin(std::string_view name);
 
+// What a new profile of `level` starts from (profile create, the C API's create): permissive
+// is build-environment, restricted is default, paranoid is untrusted, strict sits between
+// default and untrusted (see docs/PROFILES.md).
+Profile profile_for_level(Level level);
+
 // Checks that need no host: contradictions such as a capability both allowed and dropped.
 Status check_consistency(const Profile& profile);
 

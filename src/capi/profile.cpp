@@ -25,38 +25,6 @@ using namespace containerv::capi;
 
 namespace {
 
-const Profile& builtin(std::string_view name) {
-    const Profile* p = find_builtin(name);
-    // The five built-ins are compiled in; a missing one is a build that must not pass tests.
-    if (!p) throw std::logic_error("built-in profile \"" + std::string(name) + "\" is missing");
-    return *p;
-}
-
-// The values containerv_security_profile_create starts from; the header lists them.
-Profile base_for_level(Level level) {
-    switch (level) {
-        case Level::permissive:
-            return builtin("build-environment");
-        case Level::restricted:
-            return builtin("default");
-        case Level::strict: {
-            Profile p = builtin("default");
-            p.level = Level::strict;
-            p.allowed_caps = 0;
-            p.filesystem.read_only_root = true;
-            p.filesystem.writable_paths = {"/tmp"};
-            p.filesystem.masked_paths = builtin("untrusted").filesystem.masked_paths;
-            p.process.uid = 65534;
-            p.process.gid = 65534;
-            p.syscalls = seccomp::docker_like_policy(0);
-            return p;
-        }
-        case Level::paranoid:
-            return builtin("untrusted");
-    }
-    throw std::logic_error("unhandled level");
-}
-
 bool is_predefined(const containerv_security_profile* profile) {
     for (const auto* p : {&CV_PROFILE_DEFAULT, &CV_PROFILE_WEB_SERVER, &CV_PROFILE_DATABASE,
                           &CV_PROFILE_BUILD_ENVIRONMENT, &CV_PROFILE_UNTRUSTED}) {
@@ -131,10 +99,11 @@ void copy_out(char* buffer, size_t size, const char* message) {
 }
 
 Result<nlohmann::json> read_json(const char* path) {
-    std::ifstream in(path);
-    if (!in) return Error::sys("seccomp policy", "open", path, errno);
+    // The store's reader: regular files only (a FIFO must not hang us), trusted owners.
+    auto text = read_profile_text(path);
+    if (!text) return text.error();
     try {
-        return nlohmann::json::parse(in);
+        return nlohmann::json::parse(*text);
     } catch (const nlohmann::json::exception& e) {
         // Drop nlohmann's "[json.exception.parse_error.101] " tag: the rest says it all.
         std::string what = e.what();
@@ -180,7 +149,7 @@ int containerv_security_profile_create(const char* name, containerv_security_lev
             return fail("profile: \"" + std::string(name) + "\" already exists (" +
                         existing->source + ")");
 
-        Profile p = base_for_level(static_cast<Level>(level));
+        Profile p = profile_for_level(static_cast<Level>(level));
         p.name = name;
         p.description.clear();
         *profile = new_c_profile(p);
@@ -261,6 +230,10 @@ int containerv_security_profile_validate(const containerv_security_profile* prof
 int containerv_security_add_capability(containerv_security_profile* profile, uint32_t capability) {
     return guarded(-1, [&] {
         if (!profile) return fail("capabilities: add: the profile is NULL");
+        if (is_predefined(profile))
+            return fail(
+                "capabilities: add: the predefined profiles are read-only (start from "
+                "containerv_security_profile_copy)");
         if (check_capability(capability) != 0) return -1;
         profile->allowed_caps |= cap_bit(static_cast<int>(capability));
         profile->dropped_caps &= ~cap_bit(static_cast<int>(capability));
@@ -271,6 +244,10 @@ int containerv_security_add_capability(containerv_security_profile* profile, uin
 int containerv_security_drop_capability(containerv_security_profile* profile, uint32_t capability) {
     return guarded(-1, [&] {
         if (!profile) return fail("capabilities: drop: the profile is NULL");
+        if (is_predefined(profile))
+            return fail(
+                "capabilities: drop: the predefined profiles are read-only (start from "
+                "containerv_security_profile_copy)");
         if (check_capability(capability) != 0) return -1;
         profile->allowed_caps &= ~cap_bit(static_cast<int>(capability));
         profile->dropped_caps |= cap_bit(static_cast<int>(capability));
@@ -296,6 +273,10 @@ int containerv_security_add_syscall_filter(containerv_security_profile* profile,
                                            containerv_syscall_action action, int errno_value) {
     return guarded(-1, [&] {
         if (!profile) return fail("seccomp: add filter: the profile is NULL");
+        if (is_predefined(profile))
+            return fail(
+                "seccomp: add filter: the predefined profiles are read-only (start from "
+                "containerv_security_profile_copy)");
         if (!syscall_name) return fail("seccomp: add filter: the syscall name is NULL");
         if (!syscall_name_known(syscall_name))
             return fail("seccomp: add filter: unknown syscall \"" + std::string(syscall_name) +
@@ -332,6 +313,10 @@ int containerv_security_set_default_syscall_action(containerv_security_profile* 
                                                    containerv_syscall_action default_action) {
     return guarded(-1, [&] {
         if (!profile) return fail("seccomp: default action: the profile is NULL");
+        if (is_predefined(profile))
+            return fail(
+                "seccomp: default action: the predefined profiles are read-only (start from "
+                "containerv_security_profile_copy)");
         if (static_cast<int>(default_action) < CV_SYSCALL_ALLOW ||
             static_cast<int>(default_action) > CV_SYSCALL_LOG)
             return fail(
@@ -346,6 +331,10 @@ int containerv_security_load_seccomp_policy(containerv_security_profile* profile
                                             const char* policy_file) {
     return guarded(-1, [&] {
         if (!profile) return fail("seccomp policy: the profile is NULL");
+        if (is_predefined(profile))
+            return fail(
+                "seccomp policy: the predefined profiles are read-only (start from "
+                "containerv_security_profile_copy)");
         if (!policy_file) return fail("seccomp policy: the file name is NULL");
         auto doc = read_json(policy_file);
         if (!doc) return fail(doc.error());

@@ -334,7 +334,9 @@ int RootBuilder::masks_and_read_only() {
         } else {
             if (mnt((kOld + "/dev/null").c_str(), target, nullptr, MS_BIND, "", "mask") != 0)
                 return -1;
-            if (set_attr(target, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC | common_, false, "mask"))
+            // Not nodev: the mask is the null device, and it must open to read as empty.
+            if (set_attr(target, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSUID, false,
+                         "mask"))
                 return -1;
         }
     }

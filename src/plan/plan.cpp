@@ -194,6 +194,14 @@ Status Planner::plan_root() {
             return Error::msg("profile", "filesystem.writable_paths: \"" + path +
                                              "\" contains ',', ':' or '\\', which overlayfs "
                                              "options cannot carry");
+        // The sandbox's own /proc, /sys and /dev are kernel file systems it gets fresh; an
+        // overlay cannot sit on them, and writing the kernel's knobs is what masks prevent.
+        for (const char* kernel : {"/proc", "/sys", "/dev"})
+            if (under(path, kernel))
+                return Error::msg("profile", "filesystem.writable_paths: \"" + path +
+                                                 "\" is under " + kernel +
+                                                 " (expected a path outside /proc, /sys and "
+                                                 "/dev)");
         WritableMount mount{path, path, false};
         auto fresh = std::find_if(root.fresh.begin(), root.fresh.end(),
                                   [&](const FreshDir& d) { return under(path, d.path); });

@@ -186,4 +186,30 @@ const Profile* find_builtin(std::string_view name) {
     return nullptr;
 }
 
+Profile profile_for_level(Level level) {
+    switch (level) {
+        case Level::permissive:
+            return *find_builtin("build-environment");
+        case Level::restricted:
+            return *find_builtin("default");
+        case Level::strict: {
+            // Between default and untrusted: no capabilities, a read-only root with /tmp,
+            // untrusted's masks, nobody's ids, Docker's syscall policy; the network is shared.
+            Profile p = *find_builtin("default");
+            p.level = Level::strict;
+            p.allowed_caps = 0;
+            p.filesystem.read_only_root = true;
+            p.filesystem.writable_paths = {"/tmp"};
+            p.filesystem.masked_paths = find_builtin("untrusted")->filesystem.masked_paths;
+            p.process.uid = 65534;
+            p.process.gid = 65534;
+            p.syscalls = seccomp::docker_like_policy(0);
+            return p;
+        }
+        case Level::paranoid:
+            return *find_builtin("untrusted");
+    }
+    return *find_builtin("default");
+}
+
 }  // namespace containerv

@@ -74,7 +74,35 @@ private:
     std::string path_;
 };
 
-Result<std::string> read_text(const std::string& path) {
+// A profile decides what a sandbox may do, so only its owner and root may have written it: the
+// file and its directory must not be writable by anyone else (as ssh treats its keys). A
+// sticky directory (/tmp) protects its entries from other users.
+Status check_trusted(const std::string& path, const struct stat& st) {
+    const uid_t me = ::geteuid();
+    if (st.st_uid != me && st.st_uid != 0) {
+        return store_error(path + ": owned by uid " + std::to_string(st.st_uid) +
+                           " (expected a profile owned by you or by root)");
+    }
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        return store_error(path +
+                           ": writable by group or others (expected mode 0644 or "
+                           "stricter: whoever can write a profile controls the sandbox)");
+    }
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    if (dir.empty()) dir = ".";
+    struct stat ds;
+    if (::stat(dir.c_str(), &ds) != 0) return Error::sys("profile", "stat", dir, errno);
+    if ((ds.st_mode & (S_IWGRP | S_IWOTH)) && !(ds.st_mode & S_ISVTX)) {
+        return store_error(path + ": in a directory others can write (" + dir +
+                           "), where the file could be replaced (expected a directory only "
+                           "its owner can write, or a sticky one)");
+    }
+    return Ok{};
+}
+
+}  // namespace
+
+Result<std::string> read_profile_text(const std::string& path) {
     // O_NONBLOCK: a FIFO by a profile's name must not hang the reader until it is refused
     // below; reads of a regular file do not block anyway.
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
@@ -82,6 +110,7 @@ Result<std::string> read_text(const std::string& path) {
     struct stat st;
     if (::fstat(fd.get(), &st) != 0) return Error::sys("profile", "fstat", path, errno);
     if (!S_ISREG(st.st_mode)) return store_error(path + ": not a regular file");
+    if (auto trusted = check_trusted(path, st); !trusted) return trusted.error();
     if (st.st_size > kMaxFileSize) {
         return store_error(path + ": " + std::to_string(st.st_size) +
                            " bytes (expected a profile of at most 1 MiB)");
@@ -101,6 +130,8 @@ Result<std::string> read_text(const std::string& path) {
     }
     return text;
 }
+
+namespace {
 
 Status write_all(int fd, const std::string& text, const std::string& path) {
     std::size_t done = 0;
@@ -232,6 +263,11 @@ Status check_profile_name(std::string_view name) {
                                " (expected letters, digits, '.', '_' and '-')");
         }
     }
+    // "--profile x.json" means a file; a stored profile of that name could never be named.
+    if (name.ends_with(".json")) {
+        return store_error("profile name " + in_quotes(name) +
+                           " ends in \".json\" (a name is given without the extension)");
+    }
     return Ok{};
 }
 
@@ -333,7 +369,7 @@ Result<json> ProfileStore::resolve(std::string_view name, std::size_t first_dir,
 Result<json> ProfileStore::resolve_file(const std::string& path, const std::string& stored_name,
                                         const Chain* chain, bool check_host,
                                         std::vector<Problem>* problems_out) const {
-    auto text = read_text(path);
+    auto text = read_profile_text(path);
     if (!text) return text.error();
     const std::string name =
         stored_name.empty() ? own_name(*text).value_or(stem(path)) : stored_name;

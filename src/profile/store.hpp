@@ -83,6 +83,10 @@ private:
     std::string system_dir_;
 };
 
+// Reads a profile (or policy) file: a regular file of at most 1 MiB, owned by the caller or
+// root and writable by no one else, in a directory no one else can write (unless sticky).
+Result<std::string> read_profile_text(const std::string& path);
+
 // Names: [A-Za-z0-9][A-Za-z0-9._-]{0,63}; "..", "/" and the like are refused.
 Status check_profile_name(std::string_view name);
 

@@ -183,9 +183,19 @@ TEST_F(ProfileCli, CreateFromAnotherProfile) {
 
     Outcome level = containerv({"profile", "create", "x", "--level", "stricter"});
     EXPECT_EQ(level.code(), 2) << level.describe();
+    // Without --from a level starts from its own profile, so the label is never all it
+    // changes: paranoid is untrusted's values, strict holds no capability.
     Outcome paranoid = containerv({"profile", "create", "p", "--level", "paranoid"});
-    EXPECT_EQ(paranoid.code(), 1) << paranoid.describe();
-    EXPECT_TRUE(has(paranoid.err, "level paranoid needs an isolated network")) << paranoid.err;
+    EXPECT_EQ(paranoid.code(), 0) << paranoid.describe();
+    EXPECT_TRUE(has(containerv({"profile", "show", "p"}).out, "\"isolated\": true"));
+    Outcome strict = containerv({"profile", "create", "s", "--level", "strict"});
+    EXPECT_EQ(strict.code(), 0) << strict.describe();
+    EXPECT_TRUE(has(containerv({"profile", "show", "s"}).out, "\"allowed\": []"));
+    // Relabelling a shared-network profile as paranoid is a contradiction.
+    Outcome relabel =
+        containerv({"profile", "create", "r", "--level", "paranoid", "--from", "web-server"});
+    EXPECT_EQ(relabel.code(), 1) << relabel.describe();
+    EXPECT_TRUE(has(relabel.err, "level paranoid needs an isolated network")) << relabel.err;
 }
 
 TEST_F(ProfileCli, ValidateExitsZeroForAValidProfile) {

@@ -156,6 +156,21 @@ TEST(CApiPredefined, ConvertToExactlyTheBuiltins) {
     }
 }
 
+// The constants are shared by every caller: the modifying functions refuse them, even through
+// a cast that drops const.
+TEST(CApiPredefined, AreReadOnlyThroughEveryModifyingFunction) {
+    auto* p = const_cast<containerv_security_profile*>(&CV_PROFILE_DEFAULT);
+    const uint64_t caps = CV_PROFILE_DEFAULT.allowed_caps;
+    EXPECT_EQ(containerv_security_add_capability(p, CV_CAP_SYS_ADMIN), -1);
+    EXPECT_NE(std::string(containerv_last_error()).find("read-only"), std::string::npos);
+    EXPECT_EQ(containerv_security_drop_capability(p, CV_CAP_CHOWN), -1);
+    EXPECT_EQ(containerv_security_add_syscall_filter(p, "uname", CV_SYSCALL_ERRNO, 38), -1);
+    EXPECT_EQ(containerv_security_set_default_syscall_action(p, CV_SYSCALL_ALLOW), -1);
+    EXPECT_EQ(containerv_security_load_seccomp_policy(p, "/nonexistent.json"), -1);
+    EXPECT_EQ(CV_PROFILE_DEFAULT.allowed_caps, caps);
+    EXPECT_EQ(to_profile(CV_PROFILE_DEFAULT).value(), *find_builtin("default"));
+}
+
 TEST(CApiPredefined, CarryTheDesignsValues) {
     EXPECT_EQ(CV_PROFILE_DEFAULT.run_as_uid, 1000u);
     EXPECT_EQ(CV_PROFILE_WEB_SERVER.allowed_caps,

@@ -531,6 +531,39 @@ TEST_F(Store, CorruptFilesAreErrorsNamingTheFile) {
               "profile: open(" + root_ + "/missing.json): No such file or directory");
 }
 
+// Whoever can write a profile decides what the sandbox may do: files others could have
+// written are refused, wherever they are found.
+TEST_F(Store, ProfilesOthersCouldWriteAreRefused) {
+    const std::string ok = env_file("mine", R"({"level": "strict"})");
+    ASSERT_EQ(::chmod(ok.c_str(), 0644), 0);
+    EXPECT_TRUE(store().load("mine").ok());
+
+    ASSERT_EQ(::chmod(ok.c_str(), 0666), 0);
+    auto world = store().load("mine");
+    ASSERT_FALSE(world.ok());
+    EXPECT_TRUE(has(world.error().to_string(), "writable by group or others"))
+        << world.error().to_string();
+    ASSERT_EQ(::chmod(ok.c_str(), 0620), 0);
+    EXPECT_FALSE(store().load_file(ok).ok());
+    ASSERT_EQ(::chmod(ok.c_str(), 0644), 0);
+
+    // A directory others can write, not sticky: the file could be swapped under us.
+    ASSERT_EQ(::chmod(env_.c_str(), 0777), 0);
+    auto open_dir = store().load("mine");
+    ASSERT_FALSE(open_dir.ok());
+    EXPECT_TRUE(has(open_dir.error().to_string(), "in a directory others can write"));
+    ASSERT_EQ(::chmod(env_.c_str(), 01777), 0);  // sticky, like /tmp: fine
+    EXPECT_TRUE(store().load("mine").ok());
+    ASSERT_EQ(::chmod(env_.c_str(), 0755), 0);
+
+    if (::geteuid() == 0) {  // only root can give a file away
+        ASSERT_EQ(::chown(ok.c_str(), 65534, 65534), 0);
+        auto theirs = store().load("mine");
+        ASSERT_FALSE(theirs.ok());
+        EXPECT_TRUE(has(theirs.error().to_string(), "owned by uid 65534"));
+    }
+}
+
 TEST_F(Store, ValidateReportsEveryProblemOfAFile) {
     const std::string path = root_ + "/v.json";
     write(path, "{\"extends\": \"default\",\n \"level\": \"paranoia\",\n \"windws\": {}}");

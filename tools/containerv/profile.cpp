@@ -70,7 +70,7 @@ int export_profile(const std::string& spec, const std::string& format) {
 struct CreateOptions {
     std::string name;
     std::string level;
-    std::string from = "default";
+    std::string from;  // empty: the level's starting profile
     bool system = false;
 };
 
@@ -83,13 +83,15 @@ int create(const CreateOptions& opt) {
                     kUsage);
     }
     const ProfileStore store = ProfileStore::from_environment();
-    auto base = store.load_name_or_file(opt.from);
-    if (!base) return fail(base.error());
-
-    Profile profile = base->profile;
+    Profile profile = profile_for_level(*level);
+    if (!opt.from.empty()) {
+        auto base = store.load_name_or_file(opt.from);
+        if (!base) return fail(base.error());
+        profile = base->profile;
+        profile.level = *level;
+    }
+    profile.description = "Made from " + profile.name;
     profile.name = opt.name;
-    profile.level = *level;
-    profile.description = "Made from " + base->profile.name;
     SaveOptions save;
     save.system = opt.system;
     auto path = store.save(profile, save);
@@ -203,7 +205,7 @@ void add_profile(CLI::App& app, Action& action) {
     c->add_option("name", create_opt->name, "Name of the new profile")->required();
     c->add_option("--level", create_opt->level, "permissive, restricted, strict, paranoid")
         ->required();
-    c->add_option("--from", create_opt->from, "Profile to start from (default: default)");
+    c->add_option("--from", create_opt->from, "Profile to start from (default: the level's own)");
     c->add_flag("--system", create_opt->system, "Store in /etc/containerv/profiles");
     c->callback([create_opt, &action] { action = [create_opt] { return create(*create_opt); }; });
 
