@@ -151,21 +151,6 @@ std::string in_quotes(std::string_view s) {
     return json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// RFC 6901: "~" and "/" in a key are escaped.
-std::string pointer_token(std::string_view key) {
-    std::string out;
-    for (char c : key) {
-        if (c == '~') {
-            out += "~0";
-        } else if (c == '/') {
-            out += "~1";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 std::string type_word(const json& j) {
     if (j.is_number_float()) return "a number with a fraction";
     if (j.is_number()) return "a number";
@@ -821,6 +806,21 @@ bool syscall_name_known(std::string_view name) {
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
     return suggestion(word, candidates);
+}
+
+// RFC 6901: "~" and "/" in a key are escaped.
+std::string pointer_token(std::string_view key) {
+    std::string out;
+    for (char c : key) {
+        if (c == '~') {
+            out += "~0";
+        } else if (c == '/') {
+            out += "~1";
+        } else {
+            out += c;
+        }
+    }
+    return out;
 }
 
 }  // namespace containerv

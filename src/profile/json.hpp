@@ -47,4 +47,7 @@ bool syscall_name_known(std::string_view name);
 // " (did you mean X?)" when `word` is a near miss of one candidate, else "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
+// A key as a JSON pointer token (RFC 6901: "~" becomes "~0", "/" becomes "~1").
+std::string pointer_token(std::string_view key);
+
 }  // namespace containerv

@@ -1,26 +1,13 @@
 #include "profile/positions.hpp"
 
+#include "profile/json.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <set>
 
 namespace containerv {
 namespace {
-
-// RFC 6901: "~" and "/" in a key are escaped.
-std::string pointer_token(std::string_view key) {
-    std::string out;
-    for (char c : key) {
-        if (c == '~') {
-            out += "~0";
-        } else if (c == '/') {
-            out += "~1";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
 
 void append_utf8(std::string& out, std::uint32_t cp) {
     if (cp < 0x80) {

@@ -58,6 +58,22 @@ private:
     int fd_;
 };
 
+// The profile names a directory holds: NAME.json files with a valid NAME. Temporary files of a
+// save in progress start with "." and are no names.
+std::vector<std::string> names_in(const std::string& dir) {
+    std::vector<std::string> names;
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return names;
+    while (const dirent* entry = ::readdir(d)) {
+        const std::string file = entry->d_name;
+        if (file.size() <= 5 || !file.ends_with(".json")) continue;
+        std::string name = file.substr(0, file.size() - 5);
+        if (check_profile_name(name).ok()) names.push_back(std::move(name));
+    }
+    ::closedir(d);
+    return names;
+}
+
 // Removes a temporary file unless it was renamed into place.
 class TempFile {
 public:
@@ -310,15 +326,7 @@ std::vector<ProfileStore::Located> ProfileStore::locate_all(std::string_view nam
 std::vector<std::string> ProfileStore::visible_names() const {
     std::vector<std::string> names;
     for (const std::string& dir : search_path_) {
-        DIR* d = ::opendir(dir.c_str());
-        if (d == nullptr) continue;
-        while (const dirent* entry = ::readdir(d)) {
-            const std::string file = entry->d_name;
-            if (file.size() <= 5 || !file.ends_with(".json")) continue;
-            std::string name = file.substr(0, file.size() - 5);
-            if (check_profile_name(name).ok()) names.push_back(std::move(name));
-        }
-        ::closedir(d);
+        for (std::string& name : names_in(dir)) names.push_back(std::move(name));
     }
     for (const Profile& p : builtin_profiles()) names.push_back(p.name);
     std::sort(names.begin(), names.end());
@@ -589,18 +597,7 @@ Status ProfileStore::remove(std::string_view name, bool system) const {
 std::vector<StoredProfile> ProfileStore::list() const {
     std::map<std::string, StoredProfile> by_name;
     for (const std::string& dir : search_path_) {
-        DIR* d = ::opendir(dir.c_str());
-        if (d == nullptr) continue;
-        std::vector<std::string> names;
-        while (const dirent* entry = ::readdir(d)) {
-            const std::string file = entry->d_name;
-            if (file.size() <= 5 || !file.ends_with(".json")) continue;
-            std::string name = file.substr(0, file.size() - 5);
-            // Temporary files of a save in progress start with "." and are no names.
-            if (check_profile_name(name).ok()) names.push_back(std::move(name));
-        }
-        ::closedir(d);
-        for (const std::string& name : names) {
+        for (const std::string& name : names_in(dir)) {
             const std::string path = file_of(dir, name);
             if (auto it = by_name.find(name); it != by_name.end()) {
                 it->second.shadows.push_back(path);
