@@ -15,5 +15,9 @@ using Action = std::function<int()>;
 // `after_dashes`: the words after run's "--", which CLI11 would otherwise try to parse.
 void add_run(CLI::App& app, Action& action, const std::vector<std::string>& after_dashes);
 void add_profile(CLI::App& app, Action& action);
+void add_seccomp(CLI::App& app, Action& action);
+// The seccomp subcommand's own subcommands, one file each.
+void add_seccomp_import(CLI::App& seccomp, Action& action);
+void add_seccomp_export(CLI::App& seccomp, Action& action);
 
 }  // namespace containerv::cli

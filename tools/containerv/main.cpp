@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     containerv::cli::Action action;
     containerv::cli::add_run(app, action, after_dashes);
     containerv::cli::add_profile(app, action);
+    containerv::cli::add_seccomp(app, action);
 
     try {
         app.parse(argc, argv);
