@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -72,6 +73,27 @@ std::vector<std::string> names_in(const std::string& dir) {
     }
     ::closedir(d);
     return names;
+}
+
+// A replacing save names its temporary ".NAME.json.PID.N" for the instant between link and
+// rename; one killed in that instant leaves it behind. Those of dead processes are removed.
+void sweep_dead_temporaries(const std::string& dir, std::string_view name) {
+    const std::string prefix = "." + std::string(name) + ".json.";
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return;
+    while (const dirent* entry = ::readdir(d)) {
+        const std::string file = entry->d_name;
+        if (!file.starts_with(prefix)) continue;
+        const std::string rest = file.substr(prefix.size());
+        const auto dot = rest.find('.');
+        if (dot == std::string::npos || dot == 0) continue;
+        char* end = nullptr;
+        const long pid = std::strtol(rest.c_str(), &end, 10);
+        if (end != rest.c_str() + dot || pid <= 0) continue;
+        if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+            ::unlinkat(::dirfd(d), file.c_str(), 0);
+    }
+    ::closedir(d);
 }
 
 // Removes a temporary file unless it was renamed into place.
@@ -534,6 +556,40 @@ Result<std::string> ProfileStore::save(const Profile& profile, const SaveOptions
     if (auto ok = make_dirs(dir, options.system ? 0755 : 0700); !ok) return ok.error();
     const std::string target = file_of(dir, name);
 
+    sweep_dead_temporaries(dir, name);
+    const std::string exists_error = "profile " + in_quotes(name) + " already exists: " + target +
+                                     " (names are unique; to overwrite it, pass --replace)";
+
+    // First choice: an unnamed file (O_TMPFILE) that gets its name only once it is complete
+    // and on disk, so a save killed halfway leaves nothing behind. Where the file system or
+    // /proc cannot do that, the named temporary file below takes over.
+    if (Fd unnamed(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+        unnamed.get() >= 0) {
+        if (::fchmod(unnamed.get(), 0644) != 0)
+            return Error::sys("profile", "fchmod", target, errno);
+        if (auto ok = write_all(unnamed.get(), text, target); !ok) return ok.error();
+        if (::fsync(unnamed.get()) != 0) return Error::sys("profile", "fsync", target, errno);
+        const std::string self = "/proc/self/fd/" + std::to_string(unnamed.get());
+        // linkat refuses an existing name: "is it there" and "put it there" are one step.
+        std::string link_to = target;
+        if (options.replace) {
+            static unsigned counter = 0;
+            link_to = dir + "/." + name + ".json." + std::to_string(::getpid()) + "." +
+                      std::to_string(counter++);
+        }
+        if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, link_to.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+            if (options.replace) {
+                TempFile named(link_to);
+                if (::rename(link_to.c_str(), target.c_str()) != 0)
+                    return Error::sys("profile", "rename", target, errno);
+                named.keep();
+            }
+            if (auto ok = sync_dir(dir); !ok) return ok.error();
+            return target;
+        }
+        if (errno == EEXIST && !options.replace) return store_error(exists_error);
+    }
+
     // A temporary file in the same directory, so that the rename is atomic: a reader sees the
     // old file or the new one, never a part. mkostemp gives each writer its own.
     std::string pattern = dir + "/." + name + ".json.XXXXXX";
@@ -561,10 +617,7 @@ Result<std::string> ProfileStore::save(const Profile& profile, const SaveOptions
         } else if (rc == 0) {
             temp.keep();
         }
-        if (rc != 0 && errno == EEXIST) {
-            return store_error("profile " + in_quotes(name) + " already exists: " + target +
-                               " (names are unique; to overwrite it, pass --replace)");
-        }
+        if (rc != 0 && errno == EEXIST) return store_error(exists_error);
         if (rc != 0) return Error::sys("profile", "rename", target, errno);
     }
     if (auto ok = sync_dir(dir); !ok) return ok.error();

@@ -531,6 +531,27 @@ TEST_F(Store, CorruptFilesAreErrorsNamingTheFile) {
               "profile: open(" + root_ + "/missing.json): No such file or directory");
 }
 
+// A replacing save killed between its link and its rename leaves ".NAME.json.PID.N"; the next
+// save removes those of dead processes and keeps a live writer's.
+TEST_F(Store, SavesSweepTheTemporariesOfDeadWriters) {
+    ASSERT_TRUE(store().save(named("swept"), {}).ok());
+    pid_t dead = ::fork();
+    if (dead == 0) ::_exit(0);
+    ASSERT_GT(dead, 0);
+    ::waitpid(dead, nullptr, 0);
+    const std::string stale = user_ + "/.swept.json." + std::to_string(dead) + ".0";
+    const std::string live = user_ + "/.swept.json." + std::to_string(::getpid()) + ".7";
+    write(stale, "{}");
+    write(live, "{}");
+
+    SaveOptions replace;
+    replace.replace = true;
+    ASSERT_TRUE(store().save(named("swept"), replace).ok());
+    EXPECT_FALSE(fs::exists(stale));
+    EXPECT_TRUE(fs::exists(live));
+    fs::remove(live);
+}
+
 // Whoever can write a profile decides what the sandbox may do: files others could have
 // written are refused, wherever they are found.
 TEST_F(Store, ProfilesOthersCouldWriteAreRefused) {
