@@ -1,8 +1,7 @@
 #include "capi/convert.hpp"
 
-#include <array>
-#include <cctype>
-#include <charconv>
+#include "seccomp/args_expr.hpp"
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -25,9 +24,6 @@ static_assert(CV_MAC_REQUIRED == static_cast<int>(Want::required));
 static_assert(CV_CAP_CHECKPOINT_RESTORE == kCapLast);
 
 constexpr CapSet kKnownCaps = (CapSet{1} << (kCapLast + 1)) - 1;
-
-// Indexed by ArgCondition::Op, as args_filter writes them.
-constexpr std::array<std::string_view, 6> kOps = {"==", "!=", "<", "<=", ">", ">="};
 
 Error field_error(const std::string& field, const std::string& message) {
     return Error::msg("profile", field + ": " + message);
@@ -125,116 +121,6 @@ Result<SyscallRule> rule_of(const containerv_syscall_filter& f, const std::strin
     return rule;
 }
 
-// ---- args_filter --------------------------------------------------------------------------
-
-class ArgsParser {
-public:
-    explicit ArgsParser(std::string_view text) : text_(text) {}
-
-    Result<std::vector<ArgCondition>> parse() {
-        std::vector<ArgCondition> out;
-        skip_space();
-        if (at_end()) return out;
-        while (true) {
-            auto cond = condition();
-            if (!cond) return cond.error();
-            out.push_back(*cond);
-            skip_space();
-            if (at_end()) return out;
-            if (!take("&&")) return error("expected \"&&\" or the end");
-        }
-    }
-
-private:
-    Result<ArgCondition> condition() {
-        ArgCondition cond;
-        skip_space();
-        if (!take("arg")) return error("expected \"argN\"");
-        if (at_end() || !std::isdigit(static_cast<unsigned char>(text_[pos_])))
-            return error("expected an argument index 0..5 after \"arg\"");
-        cond.index = static_cast<unsigned>(text_[pos_++] - '0');
-        if (cond.index > 5 || (!at_end() && std::isdigit(static_cast<unsigned char>(text_[pos_]))))
-            return error("argument index outside 0..5");
-        skip_space();
-
-        // "&" alone is the mask; "&&" after an index would be a missing comparison.
-        if (peek("&") && !peek("&&")) {
-            ++pos_;
-            auto mask = number();
-            if (!mask) return mask.error();
-            skip_space();
-            if (!take("==")) return error("expected \"==\" after the mask");
-            auto value = number();
-            if (!value) return value.error();
-            cond.op = ArgCondition::Op::masked_eq;
-            cond.value = *mask;
-            cond.value_two = *value;
-            return cond;
-        }
-        // Two-character operators first, so "<=" is not read as "<".
-        for (std::size_t i : {0, 1, 3, 5, 2, 4}) {
-            if (take(kOps[i])) {
-                cond.op = static_cast<ArgCondition::Op>(i);
-                auto value = number();
-                if (!value) return value.error();
-                cond.value = *value;
-                return cond;
-            }
-        }
-        return error("expected one of == != < <= > >= or \"& MASK ==\"");
-    }
-
-    // A C integer literal: decimal, 0x hexadecimal or 0 octal, unsigned 64-bit.
-    Result<std::uint64_t> number() {
-        skip_space();
-        std::size_t end = pos_;
-        while (end < text_.size() && std::isalnum(static_cast<unsigned char>(text_[end]))) ++end;
-        std::string_view word = text_.substr(pos_, end - pos_);
-        if (word.empty()) return error("expected a number");
-        int base = 10;
-        std::string_view digits = word;
-        if (word.size() > 2 && word[0] == '0' && (word[1] == 'x' || word[1] == 'X')) {
-            base = 16;
-            digits.remove_prefix(2);
-        } else if (word.size() > 1 && word[0] == '0') {
-            base = 8;
-            digits.remove_prefix(1);
-        }
-        std::uint64_t value = 0;
-        auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
-        if (ec != std::errc() || ptr != digits.data() + digits.size())
-            return error("\"" + std::string(word) + "\" is not an unsigned 64-bit number");
-        pos_ = end;
-        return value;
-    }
-
-    bool at_end() const { return pos_ >= text_.size(); }
-    bool peek(std::string_view s) const { return text_.substr(pos_, s.size()) == s; }
-    bool take(std::string_view s) {
-        skip_space();
-        if (!peek(s)) return false;
-        pos_ += s.size();
-        return true;
-    }
-    void skip_space() {
-        while (!at_end() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
-    }
-    Error error(const std::string& what) const {
-        return Error::msg("profile", "\"" + std::string(text_) + "\" at offset " +
-                                         std::to_string(pos_) + ": " + what);
-    }
-
-    std::string_view text_;
-    std::size_t pos_ = 0;
-};
-
-std::string hex(std::uint64_t value) {
-    std::array<char, 24> buf{};
-    auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value, 16);
-    (void)ec;  // 24 characters hold any 64-bit value
-    return "0x" + std::string(buf.data(), end);
-}
-
 }  // namespace
 
 char* copy_string(std::string_view s) {
@@ -246,22 +132,17 @@ char* copy_string(std::string_view s) {
 }
 
 std::string format_args(const std::vector<ArgCondition>& args) {
-    std::string out;
-    for (const auto& arg : args) {
-        if (!out.empty()) out += " && ";
-        out += "arg" + std::to_string(arg.index) + " ";
-        if (arg.op == ArgCondition::Op::masked_eq) {
-            out += "& " + hex(arg.value) + " == " + hex(arg.value_two);
-        } else {
-            const auto i = static_cast<std::size_t>(arg.op);
-            out += std::string(i < kOps.size() ? kOps[i] : "?") + " " + std::to_string(arg.value);
-        }
-    }
-    return out;
+    return seccomp::format_args_expr(args);
 }
 
+// The expression's own error names the column; the text is quoted so that the column can be
+// counted in a message that also names the C field.
 Result<std::vector<ArgCondition>> parse_args(std::string_view text) {
-    return ArgsParser(text).parse();
+    auto parsed = seccomp::parse_args_expr(text);
+    if (!parsed) {
+        return Error::msg("args", "\"" + std::string(text) + "\": " + parsed.error().message);
+    }
+    return parsed;
 }
 
 Result<Profile> to_profile(const containerv_security_profile& c) {

@@ -7,6 +7,7 @@
 #include "profile/store.hpp"
 #include "profile/validate.hpp"
 #include "seccomp/baseline.hpp"
+#include "seccomp/import.hpp"
 
 #include <containerv/containerv.h>
 
@@ -336,24 +337,17 @@ int containerv_security_load_seccomp_policy(containerv_security_profile* profile
                 "seccomp policy: the predefined profiles are read-only (start from "
                 "containerv_security_profile_copy)");
         if (!policy_file) return fail("seccomp policy: the file name is NULL");
+
+        // Docker's includes and excludes are decided against the capabilities this profile
+        // keeps.
+        auto current = to_profile(*profile);
+        if (!current) return fail(current.error());
+        auto ctx = seccomp::host_import_context(current->allowed_caps & ~current->dropped_caps);
         auto doc = read_json(policy_file);
         if (!doc) return fail(doc.error());
-        const std::string where = "seccomp policy: " + std::string(policy_file) + ": ";
-        if (!doc->is_object()) return fail(where + "expected a JSON object");
-
-        // Docker's and OCI's formats name the default "defaultAction" and list syscalls in an
-        // array; containerv's own has "default_action" and a "syscalls" object.
-        const bool foreign = doc->contains("defaultAction") ||
-                             (doc->contains("syscalls") && (*doc)["syscalls"].is_array());
-        if (foreign)
-            return fail(where +
-                        "Docker and OCI seccomp profiles are not supported yet; give "
-                        "containerv's format (a profile, or its \"syscalls\" section)");
-        const nlohmann::json section = doc->contains("syscalls") ? (*doc)["syscalls"] : *doc;
-
-        auto parsed = profile_from_json(nlohmann::json{{"syscalls", section}}, policy_file);
-        if (!parsed) return fail(parsed.error());
-        set_syscalls(*profile, parsed->syscalls);
+        auto policy = seccomp::import_policy(*doc, ctx, policy_file);
+        if (!policy) return fail(policy.error());
+        set_syscalls(*profile, *policy);
         return 0;
     });
 }

@@ -409,11 +409,21 @@ Status Planner::plan_syscalls() {
                         std::to_string(sys.allowed.size()) + " allowed, " +
                         std::to_string(sys.blocked.size()) + " blocked, " +
                         std::to_string(sys.rules.size()) + " rules";
+    if (req_.seccomp_override == "unconfined") {
+        if (profile_.level == Level::paranoid)
+            return Error::msg("run", "--seccomp unconfined is refused: profile \"" + profile_.name +
+                                         "\" is paranoid");
+        row("syscalls", "unconfined by --seccomp", State::not_needed,
+            "no seccomp filter, as asked");
+        return Ok{};
+    }
+    if (!req_.seccomp_override.empty()) value += " (--seccomp " + req_.seccomp_override + ")";
     if (!host_.seccomp_filter) {
         row("syscalls", value, State::refused, "this kernel has no seccomp filter support");
         return Ok{};
     }
-    auto filter = seccomp::compile(sys);
+    const seccomp::CompileOptions options = seccomp::options_for(profile_.level);
+    auto filter = seccomp::compile(sys, options);
     if (!filter) return filter.error();
     plan_.filter = std::move(*filter);
     plan_.has_filter = true;
@@ -422,7 +432,8 @@ Status Planner::plan_syscalls() {
     plan_.init_filter = std::move(*init);
     row("syscalls", value, State::enforced,
         "seccomp-bpf through libseccomp, " + std::to_string(plan_.filter.insns.size()) +
-            " instructions, loaded last");
+            " instructions, loaded last" +
+            (options.foreign_abis_kill ? "; calls through a compat ABI (i386, x32) kill" : ""));
     return Ok{};
 }
 

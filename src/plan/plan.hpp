@@ -32,6 +32,9 @@ struct RunRequest {
     std::optional<std::string> cwd;
     std::vector<std::string> argv;
     std::set<std::string> accept_weaker;  // profile fields whose weakening the user accepts
+    // --seccomp: the file whose policy replaced the profile's syscalls (shown in the plan), or
+    // "unconfined" for no filter at all, which a paranoid profile refuses.
+    std::string seccomp_override;
 };
 
 // One row of the plan: a setting, its value, and what enforces it.

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -82,12 +83,16 @@ std::vector<Abi> machine_abis() {
     return {make_abi(native, "native")};
 }
 
-// The policy flattened: one syscall, one libseccomp action, its conditions.
+// The policy flattened: one syscall, one libseccomp action, its conditions, and where it
+// comes from.
 struct Entry {
     std::string name;
     std::uint32_t action = SCMP_ACT_ALLOW;
     std::vector<scmp_arg_cmp> args;
-    enum class From { allowed, blocked, rule } from = From::rule;
+    std::vector<ArgCondition> conds;
+    EntrySource source;
+
+    bool shorthand() const { return source.kind != EntrySource::Kind::rule; }
 };
 
 bool same_args(const std::vector<scmp_arg_cmp>& a, const std::vector<scmp_arg_cmp>& b) {
@@ -234,12 +239,14 @@ const std::pair<const char*, std::vector<const char*>> kFamilies[] = {
 // Flattens the policy and rejects what libseccomp would get wrong silently.
 Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vector<Abi>& abis,
                                    std::uint32_t default_action) {
+    using Kind = EntrySource::Kind;
     std::vector<Entry> entries;
-    for (const std::string& name : policy.allowed) {
-        entries.push_back(Entry{name, SCMP_ACT_ALLOW, {}, Entry::From::allowed});
+    for (std::size_t i = 0; i < policy.allowed.size(); ++i) {
+        entries.push_back(Entry{policy.allowed[i], SCMP_ACT_ALLOW, {}, {}, {Kind::allowed, i}});
     }
-    for (const std::string& name : policy.blocked) {
-        entries.push_back(Entry{name, SCMP_ACT_ERRNO(EPERM), {}, Entry::From::blocked});
+    for (std::size_t i = 0; i < policy.blocked.size(); ++i) {
+        entries.push_back(
+            Entry{policy.blocked[i], SCMP_ACT_ERRNO(EPERM), {}, {}, {Kind::blocked, i}});
     }
     // Blocking "mount" blocks mounting: the new mount API reaches the same operations under
     // other names (fsopen + fsmount + move_mount mounts a tmpfs just as mount does). A family
@@ -252,16 +259,19 @@ Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vecto
                std::any_of(policy.rules.begin(), policy.rules.end(),
                            [&](const SyscallRule& r) { return in(r.names); });
     };
-    for (const std::string& name : policy.blocked) {
+    for (std::size_t i = 0; i < policy.blocked.size(); ++i) {
         for (const auto& [head, members] : kFamilies) {
-            if (name != head) continue;
-            for (const char* member : members)
-                if (!named(member))
+            if (policy.blocked[i] != head) continue;
+            for (const char* member : members) {
+                if (!named(member)) {
                     entries.push_back(
-                        Entry{member, SCMP_ACT_ERRNO(EPERM), {}, Entry::From::blocked});
+                        Entry{member, SCMP_ACT_ERRNO(EPERM), {}, {}, {Kind::family, i}});
+                }
+            }
         }
     }
-    for (const SyscallRule& rule : policy.rules) {
+    for (std::size_t i = 0; i < policy.rules.size(); ++i) {
+        const SyscallRule& rule = policy.rules[i];
         for (const std::string& name : rule.names) {
             auto action = scmp_action(rule.action, rule.errno_value, policy.default_errno,
                                       fmt::format("\"{}\"", name));
@@ -272,7 +282,7 @@ Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vecto
             if (!args) {
                 return args.error();
             }
-            entries.push_back(Entry{name, *action, std::move(*args), Entry::From::rule});
+            entries.push_back(Entry{name, *action, std::move(*args), rule.args, {Kind::rule, i}});
         }
     }
 
@@ -294,8 +304,7 @@ Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vecto
             auto [it, inserted] = unconditional.emplace(entry.name, &entry);
             const Entry& first = *it->second;
             if (!inserted && first.action != entry.action) {
-                bool shorthand = first.from != Entry::From::rule && entry.from != Entry::From::rule;
-                if (shorthand) {
+                if (first.shorthand() && entry.shorthand()) {
                     return Error::msg(
                         "seccomp", fmt::format("\"{}\" is both allowed and blocked", entry.name));
                 }
@@ -368,9 +377,10 @@ Result<Context> new_context(std::uint32_t default_action, std::uint32_t arch) {
     return ctx;
 }
 
-// Adds the entries that exist on `abi` to a context of that ABI alone.
-Status add_entries(void* ctx, const Abi& abi, const std::vector<Entry>& entries,
-                   std::uint32_t default_action) {
+// The ABI's part of the filter: the entries whose syscall exists there, as libseccomp will
+// get them.
+Result<AbiLayout> abi_layout(const Abi& abi, const std::vector<Entry>& entries,
+                             std::uint32_t default_action) {
     std::map<std::string_view, std::uint32_t> unconditional;
     for (const Entry& entry : entries) {
         if (entry.args.empty() && entry.action != default_action) {
@@ -378,25 +388,41 @@ Status add_entries(void* ctx, const Abi& abi, const std::vector<Entry>& entries,
         }
     }
 
-    std::vector<std::string_view> absent;
+    AbiLayout out;
+    out.arch = abi.arch;
+    out.name = std::string(abi.name);
     std::vector<std::string_view> unchecked;
     for (const Entry& entry : entries) {
         Presence where = presence(abi, entry.name);
         if (where == Presence::absent) {
-            absent.push_back(entry.name);
+            out.absent.push_back(entry.name);
             continue;
         }
-        std::vector<scmp_arg_cmp> args = entry.args;
+        AbiEntry item{entry.name,
+                      seccomp_syscall_resolve_name_arch(abi.arch, entry.name.c_str()),
+                      entry.action,
+                      entry.conds,
+                      entry.source,
+                      true,
+                      ""};
         if (where == Presence::multiplexed) {
             // The arguments are behind a pointer here, and libseccomp would keep only the
             // multiplexer's call number, widening the rule. A rule that lets calls through is
             // dropped (the call gets the default action); one that denies denies every call.
-            if (!args.empty()) {
+            if (!item.args.empty()) {
                 unchecked.push_back(entry.name);
+                item.args.clear();
                 if (entry.action == SCMP_ACT_ALLOW || entry.action == SCMP_ACT_LOG) {
+                    item.in_filter = false;
+                    item.note = fmt::format("dropped: its conditions cannot be checked behind {}",
+                                            multiplexer(abi, entry.name));
+                    out.entries.push_back(std::move(item));
                     continue;
                 }
-                args.clear();
+                item.note = fmt::format(
+                    "applied without conditions: they cannot be checked "
+                    "behind {}",
+                    multiplexer(abi, entry.name));
             }
             // The rule becomes one on the multiplexer, which an unconditional rule with
             // another action for the multiplexer itself would swallow.
@@ -411,26 +437,103 @@ Status add_entries(void* ctx, const Abi& abi, const std::vector<Entry>& entries,
         }
         // libseccomp refuses a rule whose action is the default one; it would change nothing.
         if (entry.action == default_action) {
-            continue;
+            item.in_filter = false;
+            item.note = "the default action already";
         }
-        // The number passed is always the native one; libseccomp maps it to the context's
-        // ABI by name, pseudo numbers included.
+        out.entries.push_back(std::move(item));
+    }
+
+    if (!out.absent.empty()) {
+        spdlog::debug("seccomp: {}: {} names absent on this ABI, skipped: {}", abi.name,
+                      out.absent.size(), fmt::join(out.absent, " "));
+    }
+    if (!unchecked.empty()) {
+        spdlog::debug("seccomp: {}: conditions unchecked behind the multiplexer: {}", abi.name,
+                      fmt::join(unchecked, " "));
+    }
+    return out;
+}
+
+// x32 numbers carry bit 30; its own calls 512..547 are x32 variants of old calls, placed past
+// the table shared with x86-64, and say nothing about how new a policy is.
+constexpr int kX32Bit = 0x40000000;
+constexpr int kX32LegacyFirst = 512;
+// The fill stops here: x86-64's table of common calls must stay below x32's 512, and every
+// architecture numbers new calls alike since Linux 5.1 (424 and up), far below.
+constexpr int kNewestFilled = 511;
+
+bool newer_fill_wanted(std::uint32_t default_action) {
+    return (default_action & 0xffff0000U) == SCMP_ACT_ERRNO(0) &&
+           (default_action & 0xffffU) != ENOSYS;
+}
+
+// Numbers above the newest the policy names get ENOSYS: a program probing a call newer than
+// the policy (glibc's clone3) then falls back as on an older kernel instead of failing on
+// EPERM. libseccomp cannot compare the syscall number itself, so each number is a rule. On
+// the native ABI every number up to kNewestFilled is added, named or not; on a compat ABI
+// libseccomp translates by name, so only the numbers the linked libseccomp names are.
+void add_newer(const Abi& abi, AbiLayout& out) {
+    const bool x32 = abi.arch == SCMP_ARCH_X32;
+    const bool native = abi.arch == seccomp_arch_native();
+    for (const AbiEntry& entry : out.entries) {
+        if (entry.nr < 0) continue;
+        int plain = x32 ? entry.nr & ~kX32Bit : entry.nr;
+        if (x32 && plain >= kX32LegacyFirst) continue;
+        out.newest_named = std::max(out.newest_named, plain);
+    }
+    if (out.newest_named < 0) {
+        return;
+    }
+
+    int added = 0;
+    for (int plain = out.newest_named + 1; plain <= kNewestFilled; ++plain) {
+        int nr = x32 ? plain | kX32Bit : plain;
+        std::unique_ptr<char, decltype(&std::free)> name(
+            seccomp_syscall_resolve_num_arch(abi.arch, nr), &std::free);
+        // libseccomp turns a rule for i386's direct socket and IPC calls into one on the
+        // socketcall or ipc multiplexer, an older door than the number meant: those are left
+        // to the default action.
+        bool translatable = name && seccomp_syscall_resolve_name(name.get()) != __NR_SCMP_ERROR &&
+                            seccomp_syscall_resolve_name_arch(abi.arch, name.get()) == nr;
+        if (!native && !translatable) continue;
+        out.entries.push_back(AbiEntry{name ? std::string(name.get()) : fmt::format("#{}", nr),
+                                       nr,
+                                       SCMP_ACT_ERRNO(ENOSYS),
+                                       {},
+                                       {EntrySource::Kind::newer, 0},
+                                       true,
+                                       fmt::format("the newest call the policy names here "
+                                                   "is number {}",
+                                                   out.newest_named)});
+        ++added;
+    }
+    spdlog::debug("seccomp: {}: ENOSYS for {} numbers above {}, the newest the policy names",
+                  abi.name, added, out.newest_named);
+}
+
+// Adds one ABI's entries to a context of that ABI alone.
+Status add_layout(void* ctx, const AbiLayout& abi) {
+    const bool native = abi.arch == seccomp_arch_native();
+    for (const AbiEntry& entry : abi.entries) {
+        if (!entry.in_filter) continue;
+        // The number passed is the native one; libseccomp maps it to the context's ABI by
+        // name, pseudo numbers included. A native number without a name is passed as it is.
         int nr = seccomp_syscall_resolve_name(entry.name.c_str());
+        if (nr == __NR_SCMP_ERROR && native && entry.source.kind == EntrySource::Kind::newer) {
+            nr = entry.nr;
+        }
+        std::vector<scmp_arg_cmp> args;
+        for (const ArgCondition& cond : entry.args) {
+            auto cmp = scmp_condition(cond, entry.name);
+            if (!cmp) return cmp.error();
+            args.push_back(*cmp);
+        }
         int rc = seccomp_rule_add_array(ctx, entry.action, nr, static_cast<unsigned>(args.size()),
                                         args.data());
         if (rc < 0) {
             return Error::sys("seccomp", "seccomp_rule_add",
                               fmt::format("{}:{}", abi.name, entry.name), -rc);
         }
-    }
-
-    if (!absent.empty()) {
-        spdlog::debug("seccomp: {}: {} names absent on this ABI, skipped: {}", abi.name,
-                      absent.size(), fmt::join(absent, " "));
-    }
-    if (!unchecked.empty()) {
-        spdlog::debug("seccomp: {}: conditions unchecked behind the multiplexer: {}", abi.name,
-                      fmt::join(unchecked, " "));
     }
     return Ok{};
 }
@@ -477,7 +580,17 @@ Result<BpfProgram> export_bpf(void* ctx) {
 
 }  // namespace
 
-Result<BpfProgram> compile(const SyscallPolicy& policy) {
+CompileOptions options_for(Level level) {
+    CompileOptions options;
+    options.foreign_abis_kill = level >= Level::strict;
+    return options;
+}
+
+std::string describe_action(std::uint32_t action) {
+    return describe(action);
+}
+
+Result<FilterLayout> layout(const SyscallPolicy& policy, const CompileOptions& options) {
     std::vector<Abi> abis = machine_abis();
 
     auto default_action =
@@ -485,18 +598,54 @@ Result<BpfProgram> compile(const SyscallPolicy& policy) {
     if (!default_action) {
         return default_action.error();
     }
+    // Names are checked against every ABI of the machine even when only the native one is
+    // filtered, so that a policy means the same at every level.
     auto entries = flatten(policy, abis, *default_action);
     if (!entries) {
         return entries.error();
     }
 
-    Context merged;
+    FilterLayout out;
+    out.default_action = *default_action;
     for (const Abi& abi : abis) {
-        auto ctx = new_context(*default_action, abi.arch);
+        if (options.foreign_abis_kill && abi.arch != seccomp_arch_native()) {
+            out.killed_abis.emplace_back(abi.name);
+            continue;
+        }
+        auto part = abi_layout(abi, *entries, *default_action);
+        if (!part) {
+            return part.error();
+        }
+        if (newer_fill_wanted(*default_action)) {
+            add_newer(abi, *part);
+        }
+        out.abis.push_back(std::move(*part));
+    }
+    return out;
+}
+
+Result<BpfProgram> compile(const SyscallPolicy& policy, const CompileOptions& options) {
+    auto plan = layout(policy, options);
+    if (!plan) {
+        return plan.error();
+    }
+
+    Context merged;
+    for (const AbiLayout& abi : plan->abis) {
+        auto ctx = new_context(plan->default_action, abi.arch);
         if (!ctx) {
             return ctx.error();
         }
-        if (auto added = add_entries(ctx->get(), abi, *entries, *default_action); !added) {
+        if (!plan->killed_abis.empty()) {
+            if (int rc =
+                    seccomp_attr_set(ctx->get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+                rc < 0) {
+                return Error::sys("seccomp", "seccomp_attr_set", "SCMP_FLTATR_ACT_BADARCH", -rc);
+            }
+            spdlog::debug("seccomp: calls through {} kill the process",
+                          fmt::join(plan->killed_abis, ", "));
+        }
+        if (auto added = add_layout(ctx->get(), abi); !added) {
             return added.error();
         }
         if (!merged) {
@@ -504,7 +653,7 @@ Result<BpfProgram> compile(const SyscallPolicy& policy) {
             continue;
         }
         if (int rc = seccomp_merge(merged.get(), ctx->get()); rc < 0) {
-            return Error::sys("seccomp", "seccomp_merge", std::string(abi.name), -rc);
+            return Error::sys("seccomp", "seccomp_merge", abi.name, -rc);
         }
         ctx->release();  // seccomp_merge freed it
     }

@@ -5,6 +5,7 @@
 #include "plan/host.hpp"
 #include "plan/plan.hpp"
 #include "profile/store.hpp"
+#include "seccomp/import.hpp"
 
 #include <containerv/profile.hpp>
 
@@ -27,6 +28,7 @@ struct RunOptions {
     bool dry_run = false;
     std::string log_level = "warn";
     std::vector<std::string> accept_weaker;
+    std::string seccomp;  // --seccomp FILE|unconfined
     std::vector<std::string> command;
 };
 
@@ -60,6 +62,17 @@ Result<BindRequest> parse_bind(const std::string& spec) {
     return bind;
 }
 
+// --seccomp FILE: the file's policy in place of the profile's syscall section, as Docker's
+// --security-opt seccomp=FILE; "unconfined" is decided by the planner.
+Status replace_syscalls(Profile& profile, const std::string& spec) {
+    if (spec == "unconfined") return Ok{};
+    auto ctx = seccomp::host_import_context(profile.allowed_caps & ~profile.dropped_caps);
+    auto policy = seccomp::import_policy_file(spec, ctx);
+    if (!policy) return policy.error();
+    profile.syscalls = std::move(*policy);
+    return Ok{};
+}
+
 int run(const RunOptions& opt) {
     auto level = spdlog::level::from_str(opt.log_level);
     if (level == spdlog::level::off && opt.log_level != "off")
@@ -72,6 +85,11 @@ int run(const RunOptions& opt) {
 
     RunRequest request;
     request.profile = profile->profile;
+    if (!opt.seccomp.empty()) {
+        if (auto replaced = replace_syscalls(request.profile, opt.seccomp); !replaced)
+            return fail(replaced.error());
+        request.seccomp_override = opt.seccomp;
+    }
     if (!opt.rootfs.empty()) request.rootfs = opt.rootfs;
     for (const auto& spec : opt.binds) {
         auto bind = parse_bind(spec);
@@ -88,6 +106,9 @@ int run(const RunOptions& opt) {
 
     auto plan = make_plan(request, probe_host());
     if (!plan) return fail(plan.error());
+    if (opt.seccomp == "unconfined")
+        spdlog::warn("--seccomp unconfined: profile \"{}\" runs without a seccomp filter",
+                     request.profile.name);
 
     for (const auto& row : plan->rows) {
         if (row.state == Enforcement::State::accepted_weaker)
@@ -130,6 +151,10 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& afte
         ->each([opt](const std::string&) { opt->user_given = true; });
     cmd->add_option("--env", opt->env, "Set K=V in the command's environment")->type_name("K=V");
     cmd->add_option("--cwd", opt->cwd, "Working directory inside the sandbox");
+    cmd->add_option("--seccomp", opt->seccomp,
+                    "Syscall policy FILE (Docker, OCI or containerv) instead of the profile's, "
+                    "or \"unconfined\"")
+        ->type_name("FILE|unconfined");
     cmd->add_flag("--dry-run", opt->dry_run, "Print the plan and do not run");
     cmd->add_option("--log-level", opt->log_level, "trace, debug, info, warn, error, off");
     cmd->add_option("--accept-weaker", opt->accept_weaker,
