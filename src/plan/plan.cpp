@@ -1,6 +1,7 @@
 #include "plan/plan.hpp"
 
 #include "plan/users.hpp"
+#include "seccomp/cache.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -423,7 +424,8 @@ Status Planner::plan_syscalls() {
         return Ok{};
     }
     const seccomp::CompileOptions options = seccomp::options_for(profile_.level);
-    auto filter = seccomp::compile(sys, options);
+    bool cached = false;
+    auto filter = seccomp::compile_cached(sys, options, &cached);
     if (!filter) return filter.error();
     plan_.filter = std::move(*filter);
     plan_.has_filter = true;
@@ -432,7 +434,7 @@ Status Planner::plan_syscalls() {
     plan_.init_filter = std::move(*init);
     row("syscalls", value, State::enforced,
         "seccomp-bpf through libseccomp, " + std::to_string(plan_.filter.insns.size()) +
-            " instructions, loaded last" +
+            " instructions" + (cached ? " (cached)" : "") + ", loaded last" +
             (options.foreign_abis_kill ? "; calls through a compat ABI (i386, x32) kill" : ""));
     return Ok{};
 }

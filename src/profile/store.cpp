@@ -1,5 +1,7 @@
 #include "profile/store.hpp"
 
+#include "base/fd.hpp"
+
 #include "profile/json.hpp"
 
 #include <dirent.h>
@@ -37,27 +39,6 @@ std::string in_quotes(std::string_view s) {
 Error store_error(std::string message) {
     return Error::msg("profile", std::move(message));
 }
-
-// Owns a descriptor; closes it once.
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    // Closes now, so that the caller sees close's error (NFS reports write errors there).
-    int close() {
-        const int rc = ::close(fd_);
-        fd_ = -1;
-        return rc;
-    }
-
-private:
-    int fd_;
-};
 
 // The profile names a directory holds: NAME.json files with a valid NAME. Temporary files of a
 // save in progress start with "." and are no names.

@@ -1,0 +1,432 @@
+// Compiled programs cached on disk.
+//
+// Trust comes from ownership, not from the file's content: an entry is read only from a
+// directory and a file owned by the caller's euid and writable by nobody else, so only the
+// caller (or root) could have written it. The checks on the content (full key, format,
+// length, checksum) catch stale and damaged entries, not attackers.
+#include "seccomp/cache.hpp"
+
+#include "base/fd.hpp"
+
+#include <fmt/format.h>
+#include <seccomp.h>
+#include <spdlog/spdlog.h>
+
+#include <dirent.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace containerv::seccomp {
+namespace {
+
+constexpr char kMagic[8] = {'C', 'V', 'S', 'E', 'C', 'B', 'P', 'F'};
+// Bumped whenever the file layout or the key's serialisation changes.
+constexpr std::uint32_t kFormatVersion = 1;
+// A key is a few KiB even for Docker's list; a bigger header is damage.
+constexpr std::uint32_t kMaxKeySize = 1U << 20;
+
+struct Header {
+    char magic[8];
+    std::uint32_t version;
+    std::uint32_t key_size;
+    std::uint32_t insn_count;
+    std::uint32_t reserved;
+    std::uint64_t checksum;  // of the program bytes
+};
+static_assert(sizeof(Header) == 32);
+
+// FNV-1a, 64 bits. It only spreads entries over file names and catches accidental damage:
+// the full key is compared byte for byte, and only the owner can write the directory, so a
+// collision or a forged checksum costs a miss, never a wrong program.
+std::uint64_t fnv1a(std::string_view bytes) {
+    std::uint64_t hash = 0xcbf29ce484222325ULL;
+    for (unsigned char c : bytes) {
+        hash ^= c;
+        hash *= 0x100000001b3ULL;
+    }
+    return hash;
+}
+
+std::string_view bytes_of(const BpfProgram& program) {
+    return {reinterpret_cast<const char*>(program.insns.data()),
+            program.insns.size() * sizeof(sock_filter)};
+}
+
+// Length-prefixed, so that no name can run into the next field.
+void put(std::string& out, std::string_view field) {
+    out += std::to_string(field.size());
+    out += ':';
+    out += field;
+    out += '\n';
+}
+
+void put(std::string& out, std::uint64_t value) {
+    put(out, std::to_string(value));
+}
+
+void put_names(std::string& out, const std::vector<std::string>& names) {
+    put(out, names.size());
+    for (const std::string& name : names) put(out, name);
+}
+
+struct BuildIdQuery {
+    std::uintptr_t address = 0;  // find the object holding this address, or
+    std::string_view soname;     // the object whose path contains this
+    std::string id;
+    bool found = false;
+};
+
+std::string build_id_of(const dl_phdr_info* info) {
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+        if (ph.p_type != PT_NOTE) continue;
+        const char* at = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
+        const char* end = at + ph.p_memsz;
+        while (at + sizeof(ElfW(Nhdr)) <= end) {
+            const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(at);
+            const char* name = at + sizeof(ElfW(Nhdr));
+            const char* desc = name + ((note->n_namesz + 3) & ~3U);
+            if (desc + note->n_descsz > end) break;
+            if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
+                std::memcmp(name, "GNU", 4) == 0) {
+                std::string hex;
+                for (std::size_t j = 0; j < note->n_descsz; ++j) {
+                    hex += fmt::format("{:02x}", static_cast<unsigned char>(desc[j]));
+                }
+                return hex;
+            }
+            at = desc + ((note->n_descsz + 3) & ~3U);
+        }
+    }
+    return {};
+}
+
+int match_object(dl_phdr_info* info, std::size_t, void* data) {
+    auto* query = static_cast<BuildIdQuery*>(data);
+    bool match = false;
+    if (!query->soname.empty()) {
+        match = info->dlpi_name != nullptr &&
+                std::string_view(info->dlpi_name).find(query->soname) != std::string_view::npos;
+    } else {
+        for (int i = 0; i < info->dlpi_phnum && !match; ++i) {
+            const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+            const std::uintptr_t start = info->dlpi_addr + ph.p_vaddr;
+            match = ph.p_type == PT_LOAD && query->address >= start &&
+                    query->address < start + ph.p_memsz;
+        }
+    }
+    if (!match) return 0;
+    query->found = true;
+    query->id = build_id_of(info);
+    return 1;
+}
+
+// The compiler's own code decides the program as much as the policy does; its build id
+// changes with every change to it. Empty when the object has none.
+const std::string& compiler_build_id() {
+    static const std::string id = [] {
+        BuildIdQuery query;
+        query.address = reinterpret_cast<std::uintptr_t>(&match_object);
+        ::dl_iterate_phdr(match_object, &query);
+        return query.id;
+    }();
+    return id;
+}
+
+// libseccomp's syscall tables decide the numbers; a distribution may patch them without a
+// new version number. Found by name: a function's address in a non-PIE program can be a stub
+// in the program itself. "static" when libseccomp is linked into the compiler's object.
+const std::string& libseccomp_build_id() {
+    static const std::string id = [] {
+        BuildIdQuery query;
+        query.soname = "libseccomp.so";
+        ::dl_iterate_phdr(match_object, &query);
+        return query.found ? query.id : std::string("static");
+    }();
+    return id;
+}
+
+bool env_set(const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr && *value != '\0' && std::string_view(value) != "0";
+}
+
+// The directory, opened and checked: a directory owned by the caller's euid that nobody else
+// can write. Anything else is skipped: its entries could have been written by another user.
+int open_trusted_dir(const std::string& dir) {
+    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        spdlog::debug("seccomp cache: open({}): {}", dir, std::strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return -1;
+    if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        spdlog::debug(
+            "seccomp cache: {} skipped: owned by uid {} with mode {:o} (expected "
+            "uid {}, not writable by group or others)",
+            dir, st.st_uid, st.st_mode & 07777, ::geteuid());
+        return -1;
+    }
+    return fd.release();
+}
+
+// mkdir -p, new directories private to the caller.
+bool make_dirs(const std::string& dir) {
+    struct stat st;
+    if (::stat(dir.c_str(), &st) == 0) return S_ISDIR(st.st_mode);
+    const auto slash = dir.find_last_of('/');
+    if (slash != std::string::npos && slash > 0 && !make_dirs(dir.substr(0, slash))) {
+        return false;
+    }
+    // Another process may make it at the same moment: that is as good.
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        spdlog::debug("seccomp cache: mkdir({}): {}", dir, std::strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+bool read_all(int fd, std::string& out, std::size_t size) {
+    out.resize(size);
+    std::size_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::read(fd, out.data() + done, size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+bool write_all(int fd, std::string_view bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// The entry, when it is there, trusted and exactly for this key.
+bool load_entry(int dir_fd, const std::string& name, const std::string& key, BpfProgram& program) {
+    Fd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (fd.get() < 0) {
+        if (errno != ENOENT)
+            spdlog::debug("seccomp cache: open({}): {}", name, std::strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        spdlog::debug("seccomp cache: {} ignored: owned by uid {} with mode {:o}", name, st.st_uid,
+                      st.st_mode & 07777);
+        return false;
+    }
+    const std::size_t most = sizeof(Header) + kMaxKeySize + BPF_MAXINSNS * sizeof(sock_filter);
+    const auto size = static_cast<std::size_t>(st.st_size);
+    std::string data;
+    if (size < sizeof(Header) || size > most || !read_all(fd.get(), data, size)) {
+        spdlog::debug("seccomp cache: {} ignored: {} bytes, unreadable or out of bounds", name,
+                      size);
+        return false;
+    }
+
+    Header header;
+    std::memcpy(&header, data.data(), sizeof header);
+    const std::size_t program_size = std::size_t{header.insn_count} * sizeof(sock_filter);
+    const char* why = nullptr;
+    if (std::memcmp(header.magic, kMagic, sizeof kMagic) != 0) {
+        why = "not a cache entry";
+    } else if (header.version != kFormatVersion) {
+        why = "another format version";
+    } else if (header.key_size > kMaxKeySize || header.insn_count == 0 ||
+               header.insn_count > BPF_MAXINSNS ||
+               size != sizeof(Header) + header.key_size + program_size) {
+        why = "sizes do not add up";
+    } else if (std::string_view(data).substr(sizeof(Header), header.key_size) != key) {
+        why = "another key (a hash collision or a stale entry)";
+    } else if (fnv1a(std::string_view(data).substr(sizeof(Header) + header.key_size)) !=
+               header.checksum) {
+        why = "the program's checksum does not match";
+    }
+    if (why != nullptr) {
+        spdlog::debug("seccomp cache: {} ignored: {}", name, why);
+        return false;
+    }
+
+    program.insns.resize(header.insn_count);
+    std::memcpy(program.insns.data(), data.data() + sizeof(Header) + header.key_size, program_size);
+    return true;
+}
+
+// Writers name their temporaries ".tmp.PID.N"; one killed between creating and renaming
+// leaves its file behind. Removed here once that process is gone.
+void sweep_dead_temporaries(int dir_fd) {
+    Fd copy(::dup(dir_fd));
+    if (copy.get() < 0) return;
+    DIR* d = ::fdopendir(copy.get());
+    if (d == nullptr) return;
+    copy.release();  // the stream owns it now
+    while (const dirent* entry = ::readdir(d)) {
+        const std::string_view file = entry->d_name;
+        if (!file.starts_with(".tmp.")) continue;
+        const long pid = std::strtol(entry->d_name + 5, nullptr, 10);
+        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+            ::unlinkat(dir_fd, entry->d_name, 0);
+        }
+    }
+    ::closedir(d);
+}
+
+std::string temporary_name() {
+    // Threads of one process starting sandboxes at once need names of their own.
+    static std::atomic<unsigned> counter = 0;
+    return fmt::format(".tmp.{}.{}", ::getpid(), counter++);
+}
+
+// Replaces the entry atomically: readers see the old file or the new one, never a part, and
+// concurrent writers of one key each rename a complete, identical file. No fsync: an entry
+// lost or torn by a crash fails its checks and is compiled again.
+void store_entry(int dir_fd, const std::string& name, const std::string& key,
+                 const BpfProgram& program) {
+    const std::string_view bytes = bytes_of(program);
+    Header header{};
+    std::memcpy(header.magic, kMagic, sizeof kMagic);
+    header.version = kFormatVersion;
+    header.key_size = static_cast<std::uint32_t>(key.size());
+    header.insn_count = static_cast<std::uint32_t>(program.insns.size());
+    header.checksum = fnv1a(bytes);
+    std::string data(reinterpret_cast<const char*>(&header), sizeof header);
+    data += key;
+    data += bytes;
+
+    sweep_dead_temporaries(dir_fd);
+    const std::string temp = temporary_name();
+    // First choice: an unnamed file that gets a name only once complete, so a writer killed
+    // while writing leaves nothing. Where O_TMPFILE or /proc is missing, a named one.
+    bool named = false;
+    if (Fd unnamed(::openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
+        unnamed.get() >= 0 && ::fchmod(unnamed.get(), 0600) == 0 &&
+        write_all(unnamed.get(), data)) {
+        const std::string self = "/proc/self/fd/" + std::to_string(unnamed.get());
+        named = ::linkat(AT_FDCWD, self.c_str(), dir_fd, temp.c_str(), AT_SYMLINK_FOLLOW) == 0;
+    }
+    if (!named) {
+        Fd fd(::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (fd.get() < 0 || ::fchmod(fd.get(), 0600) != 0 || !write_all(fd.get(), data)) {
+            spdlog::debug("seccomp cache: writing {} failed: {}", name, std::strerror(errno));
+            if (fd.get() >= 0) ::unlinkat(dir_fd, temp.c_str(), 0);
+            return;
+        }
+    }
+    if (::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0) {
+        spdlog::debug("seccomp cache: renameat({}): {}", name, std::strerror(errno));
+        ::unlinkat(dir_fd, temp.c_str(), 0);
+        return;
+    }
+    spdlog::debug("seccomp cache: {}: {} instructions stored", name, program.insns.size());
+}
+
+}  // namespace
+
+std::string cache_dir() {
+    if (const char* dir = std::getenv("CONTAINERV_CACHE_DIR"); dir != nullptr && *dir == '/') {
+        return std::string(dir) + "/seccomp";
+    }
+    if (::geteuid() == 0) return "/var/cache/containerv/seccomp";
+    // The XDG base directory specification ignores relative paths.
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg == '/') {
+        return std::string(xdg) + "/containerv/seccomp";
+    }
+    if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+        return std::string(home) + "/.cache/containerv/seccomp";
+    }
+    return {};
+}
+
+std::string cache_key(const SyscallPolicy& policy, const CompileOptions& options) {
+    std::string key;
+    put(key, "containerv seccomp cache");
+    put(key, kFormatVersion);
+    put(key, compiler_build_id());
+    put(key, libseccomp_build_id());
+    const scmp_version* version = seccomp_version();
+    put(key, fmt::format("{}.{}.{}", version->major, version->minor, version->micro));
+    // The API level stands for the kernel's seccomp features libseccomp checks (which actions
+    // exist, for one).
+    put(key, seccomp_api_get());
+    put(key, seccomp_arch_native());
+    put(key, options.foreign_abis_kill ? 1 : 0);
+
+    put(key, static_cast<std::uint64_t>(policy.default_action));
+    put(key, static_cast<std::uint64_t>(static_cast<std::uint32_t>(policy.default_errno)));
+    put_names(key, policy.allowed);
+    put_names(key, policy.blocked);
+    put(key, policy.rules.size());
+    for (const SyscallRule& rule : policy.rules) {
+        put_names(key, rule.names);
+        put(key, static_cast<std::uint64_t>(rule.action));
+        put(key, static_cast<std::uint64_t>(static_cast<std::uint32_t>(rule.errno_value)));
+        put(key, rule.args.size());
+        for (const ArgCondition& cond : rule.args) {
+            put(key, cond.index);
+            put(key, static_cast<std::uint64_t>(cond.op));
+            put(key, cond.value);
+            put(key, cond.value_two);
+        }
+    }
+    return key;
+}
+
+std::string cache_file_name(const std::string& key) {
+    return fmt::format("{:016x}.bpf", fnv1a(key));
+}
+
+Result<BpfProgram> compile_cached(const SyscallPolicy& policy, const CompileOptions& options,
+                                  bool* hit) {
+    if (hit != nullptr) *hit = false;
+    if (env_set("CONTAINERV_NO_SECCOMP_CACHE")) return compile(policy, options);
+    // Without build ids a changed compiler or libseccomp could not be told from the one that
+    // wrote an entry.
+    if (compiler_build_id().empty() || libseccomp_build_id().empty()) {
+        spdlog::debug("seccomp cache: off: no build id for containerv or libseccomp");
+        return compile(policy, options);
+    }
+    const std::string dir = cache_dir();
+    if (dir.empty() || !make_dirs(dir)) return compile(policy, options);
+    Fd dir_fd(open_trusted_dir(dir));
+    if (dir_fd.get() < 0) return compile(policy, options);
+
+    const std::string key = cache_key(policy, options);
+    if (key.size() > kMaxKeySize) return compile(policy, options);
+    const std::string name = cache_file_name(key);
+    BpfProgram program;
+    if (load_entry(dir_fd.get(), name, key, program)) {
+        spdlog::debug("seccomp cache: {}/{}: {} instructions loaded", dir, name,
+                      program.insns.size());
+        if (hit != nullptr) *hit = true;
+        return program;
+    }
+
+    auto compiled = compile(policy, options);
+    if (compiled) store_entry(dir_fd.get(), name, key, *compiled);
+    return compiled;
+}
+
+}  // namespace containerv::seccomp
