@@ -13,16 +13,22 @@
 #include <linux/reboot.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 struct errno_name {
@@ -108,7 +114,11 @@ static int usage(void) {
     fprintf(stderr,
             "usage: cv-probe status | write PATH | read PATH | ls DIR | pids | netdevs |\n"
             "       mount | reboot | init_module | ptrace PID |\n"
-            "       unshare [user|mount|net] | connect HOST PORT | sleep SECONDS [TAG]\n");
+            "       unshare [user|mount|net] | connect HOST PORT | sleep SECONDS [TAG] |\n"
+            "       syscall [--trap] NAME|NR [ARG...] | int80 [--trap] NR [ARG...] |\n"
+            "       x32 [--trap] NAME|NR [ARG...] | threads N\n"
+            "ARG: a number (0x.. hex, 0.. octal) or buf, a zeroed page below 4 GiB;\n"
+            "     at most 6 (5 for int80)\n");
     return 2;
 }
 
@@ -351,6 +361,249 @@ static int cmd_sleep(const char* seconds) {
     return report(0, 0);
 }
 
+// Raw system calls, for the seccomp tests: the call goes to the kernel exactly as given, through
+// the native entry, i386's int 0x80 or with an x32 number, and the probe prints what came back.
+// Before the call it prints nr= and abi=, so a test can tell "killed at the call" from "never
+// got there".
+
+struct syscall_name {
+    const char* name;
+    long nr;                   // native (x86-64) number; x32 uses it with bit 30 set
+    const char* default_args;  // used when no ARG is given
+};
+
+// clone's default, 17, is SIGCHLD alone: a plain fork.
+static const struct syscall_name kSyscallNames[] = {
+    {"getpid", SYS_getpid, ""},      {"getppid", SYS_getppid, ""},
+    {"uname", SYS_uname, "buf"},     {"personality", SYS_personality, "0xffffffff"},
+    {"socket", SYS_socket, "1 1 0"}, {"clone", SYS_clone, "17"},
+    {"clone3", SYS_clone3, ""},      {"mkdirat", SYS_mkdirat, ""},
+    {"unshare", SYS_unshare, ""},
+};
+
+enum { kMaxArgs = 6 };
+static const long kX32Bit = 0x40000000L;
+
+// A page for calls that write a result (uname), below 4 GiB so that i386 calls reach it too.
+static void* call_buffer(void) {
+    static void* page = NULL;
+    if (page == NULL) {
+        int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#if defined(MAP_32BIT)
+        flags |= MAP_32BIT;
+#endif
+        page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, flags, -1, 0);
+        if (page == MAP_FAILED) page = NULL;
+    }
+    return page;
+}
+
+// Writes "KEY=VALUE\n" with a decimal or 0x-hexadecimal VALUE; async-signal-safe.
+static void write_number(const char* key, unsigned long value, int hex) {
+    char line[64];
+    size_t len = 0;
+    while (*key != '\0' && len < 32) line[len++] = *key++;
+    line[len++] = '=';
+    if (hex) {
+        line[len++] = '0';
+        line[len++] = 'x';
+    }
+    char digits[24];
+    size_t n = 0;
+    unsigned base = hex ? 16 : 10;
+    do {
+        digits[n++] = "0123456789abcdef"[value % base];
+        value /= base;
+    } while (value != 0);
+    while (n > 0) line[len++] = digits[--n];
+    line[len++] = '\n';
+    ssize_t ignored = write(STDOUT_FILENO, line, len);
+    (void)ignored;
+}
+
+// SECCOMP_RET_TRAP: the kernel skips the call and sends SIGSYS. The handler reports it and
+// makes the interrupted call return -ENOSYS (the kernel leaves the syscall number in rax).
+static void on_sigsys(int sig, siginfo_t* info, void* context) {
+    (void)sig;
+    write_number("sigsys", 1, 0);
+    write_number("syscall", (unsigned long)(unsigned)info->si_syscall, 0);
+    write_number("arch", (unsigned long)info->si_arch, 1);
+#if defined(__x86_64__)
+    ucontext_t* uc = context;
+    uc->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+#else
+    (void)context;
+#endif
+}
+
+static int install_sigsys_handler(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_sigsys;
+    action.sa_flags = SA_SIGINFO;
+    sigemptyset(&action.sa_mask);
+    return sigaction(SIGSYS, &action, NULL);
+}
+
+// A number, or "buf". Returns -1 on anything else.
+static int parse_arg(const char* text, unsigned long* value) {
+    if (strcmp(text, "buf") == 0) {
+        void* page = call_buffer();
+        if (page == NULL) return -1;
+        *value = (unsigned long)(uintptr_t)page;
+        return 0;
+    }
+    char* end = NULL;
+    errno = 0;
+    *value = strtoul(text, &end, 0);
+    return errno != 0 || end == text || *end != '\0' ? -1 : 0;
+}
+
+// ARGS when given, else the table's defaults for the name; unused arguments are 0.
+static int parse_args(int argc, char** argv, const char* defaults, unsigned long* args, int max) {
+    for (int i = 0; i < kMaxArgs; i++) args[i] = 0;
+    if (argc > max) return -1;
+    if (argc > 0) {
+        for (int i = 0; i < argc; i++) {
+            if (parse_arg(argv[i], &args[i]) != 0) return -1;
+        }
+        return 0;
+    }
+    char copy[64];
+    snprintf(copy, sizeof copy, "%s", defaults);
+    int i = 0;
+    char* save = NULL;
+    for (char* word = strtok_r(copy, " ", &save); word != NULL && i < max;
+         word = strtok_r(NULL, " ", &save)) {
+        if (parse_arg(word, &args[i++]) != 0) return -1;
+    }
+    return 0;
+}
+
+// NAME from the table (when names is set) or a number; *defaults gets the name's default
+// arguments.
+static int parse_nr(const char* text, int names, long* nr, const char** defaults) {
+    *defaults = "";
+    for (size_t i = 0; names && i < sizeof kSyscallNames / sizeof kSyscallNames[0]; i++) {
+        if (strcmp(text, kSyscallNames[i].name) == 0) {
+            *nr = kSyscallNames[i].nr;
+            *defaults = kSyscallNames[i].default_args;
+            return 0;
+        }
+    }
+    unsigned long value;
+    if (strcmp(text, "buf") == 0 || parse_arg(text, &value) != 0) return -1;
+    *nr = (long)value;
+    return 0;
+}
+
+#if defined(__x86_64__)
+// The i386 entry point from a 64-bit process: numbers of the i386 table, arguments in ebx,
+// ecx, edx, esi, edi (truncated to 32 bits). ebp, the sixth, is left out: the compiler may
+// use it as the frame pointer.
+static long int80(long nr, const unsigned long* args) {
+    long ret = nr;
+    register long a4 asm("rsi") = (long)args[3];
+    register long a5 asm("rdi") = (long)args[4];
+    asm volatile("int $0x80"
+                 : "+a"(ret)
+                 : "b"(args[0]), "c"(args[1]), "d"(args[2]), "r"(a4), "r"(a5)
+                 : "memory", "r8", "r9", "r10", "r11");
+    return ret;
+}
+#endif
+
+enum abi { kNative, kI386, kX32 };
+
+// After the call: the result line; a child made by clone or clone3 exits at once and the
+// parent reaps it.
+static int report_call(long ret, int err, pid_t caller, long native_nr) {
+    if (getpid() != caller) _exit(0);
+    if (ret >= 0) {
+        printf("ret=%ld\n", ret);
+        if (ret > 0 && (native_nr == SYS_clone || native_nr == SYS_clone3)) {
+            int status = 0;
+            if (waitpid((pid_t)ret, &status, __WALL) == (pid_t)ret) printf("child=reaped\n");
+        }
+    } else {
+        printf("errno=%d\n", err);
+    }
+    return report(ret, err);
+}
+
+static int cmd_syscall(enum abi abi, int argc, char** argv) {
+    int trap = 0;
+    if (argc > 0 && strcmp(argv[0], "--trap") == 0) {
+        trap = 1;
+        argc--;
+        argv++;
+    }
+    long nr;
+    const char* defaults;
+    unsigned long args[kMaxArgs];
+    // The table's numbers are native ones: int80 takes i386 numbers only.
+    if (argc < 1 || parse_nr(argv[0], abi != kI386, &nr, &defaults) != 0) return usage();
+    if (parse_args(argc - 1, argv + 1, defaults, args, abi == kI386 ? 5 : kMaxArgs) != 0) {
+        return usage();
+    }
+    if (trap && install_sigsys_handler() != 0) return report(-1, errno);
+
+    static const char* const kAbiNames[] = {"x86_64", "i386", "x32"};
+    long called = abi == kX32 ? (nr | kX32Bit) : nr;
+    printf("nr=%ld\nabi=%s\n", called, kAbiNames[abi]);
+    fflush(stdout);
+
+    pid_t caller = getpid();
+    if (abi == kI386) {
+#if defined(__x86_64__)
+        long ret = int80(nr, args);
+        int err = ret < 0 && ret >= -4095 ? (int)-ret : 0;
+        return report_call(err != 0 ? -1 : ret, err, caller, -1);
+#else
+        printf("unsupported=int80 needs x86-64\n");
+        return report(-1, ENOSYS);
+#endif
+    }
+    long ret = syscall(called, args[0], args[1], args[2], args[3], args[4], args[5]);
+    int err = errno;
+    return report_call(ret, err, caller, nr);
+}
+
+static void* thread_main(void* arg) {
+    return arg;
+}
+
+// Threads (glibc 2.34+ tries clone3 first and falls back to clone only on ENOSYS) and a child
+// process.
+static int cmd_threads(const char* count_text) {
+    long count = strtol(count_text, NULL, 10);
+    if (count < 1 || count > 64) return usage();
+    pthread_t threads[64];
+    for (long i = 0; i < count; i++) {
+        int rc = pthread_create(&threads[i], NULL, thread_main, (void*)i);
+        if (rc != 0) {
+            printf("threads_started=%ld\n", i);
+            for (long j = 0; j < i; j++) pthread_join(threads[j], NULL);
+            return report(-1, rc);
+        }
+    }
+    for (long i = 0; i < count; i++) {
+        void* value = NULL;
+        pthread_join(threads[i], &value);
+        if ((long)value != i) return report(-1, EINVAL);
+    }
+    printf("threads=%ld\n", count);
+
+    pid_t child = fork();
+    if (child < 0) return report(-1, errno);
+    if (child == 0) _exit(0);
+    int status = 0;
+    if (waitpid(child, &status, 0) != child) return report(-1, errno);
+    int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    printf("child=%s\n", ok ? "exited:0" : "failed");
+    return report(ok ? 0 : -1, ECHILD);
+}
+
 int main(int argc, char** argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) return usage();
@@ -366,7 +619,11 @@ int main(int argc, char** argv) {
     if (strcmp(cmd, "init_module") == 0) return cmd_init_module();
     if (strcmp(cmd, "mount") == 0) return cmd_mount();
     if (strcmp(cmd, "unshare") == 0) return cmd_unshare(argc > 2 ? argv[2] : "user");
+    if (strcmp(cmd, "syscall") == 0) return cmd_syscall(kNative, argc - 2, argv + 2);
+    if (strcmp(cmd, "int80") == 0) return cmd_syscall(kI386, argc - 2, argv + 2);
+    if (strcmp(cmd, "x32") == 0) return cmd_syscall(kX32, argc - 2, argv + 2);
     if (argc < 3) return usage();
+    if (strcmp(cmd, "threads") == 0) return cmd_threads(argv[2]);
     if (strcmp(cmd, "write") == 0) return cmd_write(argv[2]);
     if (strcmp(cmd, "read") == 0) return cmd_read(argv[2]);
     if (strcmp(cmd, "ls") == 0) return list_dir(argv[2], "entries", 0);
