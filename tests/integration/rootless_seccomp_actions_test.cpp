@@ -133,15 +133,7 @@ std::optional<std::string> missing_i386_entry() {
            std::string(kGetpidI386) + " outside a sandbox gave " + outcome.describe();
 }
 
-#define CV_SKIP_IF_KERNEL_LACKS_I386()                                            \
-    do {                                                                          \
-        if (auto reason_ = missing_i386_entry()) {                                \
-            if (::cvtest::skips_forbidden()) {                                    \
-                FAIL() << "cannot skip (CONTAINERV_FORBID_SKIP=1): " << *reason_; \
-            }                                                                     \
-            GTEST_SKIP() << *reason_;                                             \
-        }                                                                         \
-    } while (0)
+#define CV_SKIP_IF_KERNEL_LACKS_I386() CV_SKIP_IF(missing_i386_entry())
 
 TEST_F(RootlessSeccompActions, RestrictedRuleHoldsThroughInt80) {
     CV_SKIP_IF_KERNEL_LACKS_I386();

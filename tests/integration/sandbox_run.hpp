@@ -123,16 +123,19 @@ std::optional<std::string> missing_kernel_feature();
 // True when CONTAINERV_FORBID_SKIP=1 (scripts/test sets it in CI): a skip is then a failure.
 bool skips_forbidden();
 
-// GTEST_SKIP with the reason, or a failure when skips are forbidden.
-#define CV_SKIP_IF_KERNEL_LACKS_SANDBOX()                                         \
+// GTEST_SKIP with the reason REASON_EXPR gives (an optional string), or a failure when skips
+// are forbidden; nothing when it gives none.
+#define CV_SKIP_IF(REASON_EXPR)                                                   \
     do {                                                                          \
-        if (auto reason_ = ::cvtest::missing_kernel_feature()) {                  \
+        if (auto reason_ = (REASON_EXPR)) {                                       \
             if (::cvtest::skips_forbidden()) {                                    \
                 FAIL() << "cannot skip (CONTAINERV_FORBID_SKIP=1): " << *reason_; \
             }                                                                     \
             GTEST_SKIP() << *reason_;                                             \
         }                                                                         \
     } while (0)
+
+#define CV_SKIP_IF_KERNEL_LACKS_SANDBOX() CV_SKIP_IF(::cvtest::missing_kernel_feature())
 
 // The host's processes whose command line is ARGV; argv[0] is compared by its last component.
 std::vector<pid_t> find_processes(const std::vector<std::string>& argv);

@@ -3,6 +3,7 @@
 // policy answers ENOSYS above the newest call it names. Test policies answer with errno 77
 // (EBADE) so that a filter hit cannot pass for an ordinary failure.
 #include "seccomp/baseline.hpp"
+#include "i386_entry.hpp"
 #include "seccomp/compile.hpp"
 
 #include <containerv/profile.hpp>
@@ -102,16 +103,8 @@ TEST(SeccompAbi, UnknownNamesAreErrorsAtEveryLevel) {
 }
 
 #if defined(__x86_64__)
-long int80(long nr, long a = 0, long b = 0, long c = 0) {
-    long ret = nr;
-    asm volatile("int $0x80"
-                 : "+a"(ret)
-                 : "b"(a), "c"(b), "d"(c)
-                 : "memory", "r8", "r9", "r10", "r11");
-    return ret;
-}
-
-constexpr long kI386Getppid = 64;
+using test::int80;
+using test::kI386Getppid;
 
 bool has_i386() {
     int status = run_confined(compiled(SyscallPolicy{}),

@@ -3,6 +3,7 @@
 // policies answer with errno 77 (EBADE) so that a filter hit cannot pass for an ordinary
 // failure.
 #include "seccomp/baseline.hpp"
+#include "i386_entry.hpp"
 #include "seccomp/compile.hpp"
 
 #include <containerv/profile.hpp>
@@ -381,19 +382,11 @@ TEST(SeccompLoad, DefaultErrnoAnswersWhatIsNotAllowed) {
 }
 
 #if defined(__x86_64__)
-// i386's int 0x80 entry point from a 64-bit process; returns -errno like the kernel.
-long int80(long nr, long a = 0, long b = 0, long c = 0) {
-    long ret = nr;
-    asm volatile("int $0x80"
-                 : "+a"(ret)
-                 : "b"(a), "c"(b), "d"(c)
-                 : "memory", "r8", "r9", "r10", "r11");
-    return ret;
-}
+using test::int80;
+using test::kI386Getppid;
+using test::kI386Socket;
+using test::kI386Socketcall;
 
-constexpr long kI386Getppid = 64;
-constexpr long kI386Socketcall = 102;
-constexpr long kI386Socket = 359;
 constexpr long kX32Bit = 0x40000000;
 
 TEST(SeccompLoad, RulesHoldOnTheCompatAbis) {
