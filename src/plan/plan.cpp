@@ -130,6 +130,7 @@ private:
     }
 
     Status plan_root();
+    void hide_seccomp_cache();
     Status plan_user();
     Status plan_syscalls();
     void plan_capabilities();
@@ -241,6 +242,7 @@ Status Planner::plan_root() {
             return Error::msg("bind", "cannot bind over the sandbox's root; use --rootfs");
         root.binds.push_back({resolved, bind.target, bind.read_only});
     }
+    hide_seccomp_cache();
 
     std::string where = root.host_root ? "host root" : "rootfs " + root.source;
     std::string how;
@@ -272,6 +274,37 @@ Status Planner::plan_root() {
                    : "set-user-ID bits honoured (within the "
                      "user namespace's ids)");
     return Ok{};
+}
+
+// Rootless, the sandbox runs as the caller's own host uid, so a writable bind (or a writable
+// rootfs) that contains the caller's cache of compiled seccomp programs would let it rewrite a
+// later sandbox's filter. The directory leading to the cache is masked wherever such a mount
+// shows it (a bind of $HOME loses ~/.cache). As root the cache belongs to host root, which no
+// sandbox id can write.
+void Planner::hide_seccomp_cache() {
+    if (host_.root) return;
+    char resolved[PATH_MAX];
+    const std::string dir = seccomp::cache_dir();
+    if (dir.empty() || !realpath(dir.c_str(), resolved)) return;
+    const std::string cache = resolved;
+    RootPlan& root = plan_.root;
+    auto hide = [&](const std::string& source, const std::string& target) {
+        if (!under(cache, source)) return;
+        // The first directory below the mount on the way to the cache is hidden, not the cache
+        // itself: a mount point cannot be renamed, so no ancestor can be swapped for a forged
+        // copy either.
+        std::string rel = cache.substr(source == "/" ? 0 : source.size());
+        if (auto next = rel.find('/', 1); next != std::string::npos) rel.resize(next);
+        std::string path = target == "/" ? rel : target + rel;
+        if (path.empty()) path = "/";
+        if (std::find(root.masked.begin(), root.masked.end(), path) == root.masked.end())
+            root.masked.push_back(path);
+    };
+    for (const auto& bind : root.binds)
+        if (!bind.read_only) hide(bind.source, bind.target);
+    if (!root.host_root && !root.read_only) hide(root.source, "/");
+    for (const auto& w : root.writable)
+        if (!root.host_root) hide(root.source + w.path, w.path);
 }
 
 Status Planner::plan_user() {

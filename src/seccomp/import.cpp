@@ -52,6 +52,15 @@ constexpr std::string_view kScmpArches[] = {
     "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
     "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64",
     "SCMP_ARCH_M68K",    "SCMP_ARCH_SH",       "SCMP_ARCH_SHEB"};
+// Architecture names Docker's includes and excludes use (Go's GOARCH, and the names of the
+// archMap): a name outside them is a typo, refused, since a misspelt "amd64" in an include would
+// silently drop a deny.
+constexpr std::string_view kDockerArches[] = {
+    "amd64",       "x86_64",    "x86",         "386",    "i386",     "x32",
+    "arm",         "arm64",     "aarch64",     "mips",   "mipsle",   "mips64",
+    "mips64le",    "mips64n32", "mips64len32", "mipsel", "mipsel64", "ppc",
+    "ppc64",       "ppc64le",   "s390",        "s390x",  "riscv64",  "loong64",
+    "loongarch64", "parisc",    "parisc64",    "m68k",   "sh",       "sheb"};
 // Filter flags change how the kernel installs or logs the filter, never what it allows, except
 // SPEC_ALLOW (speculation mitigations left off), which containerv leaving out only tightens.
 constexpr std::string_view kFlags[] = {
@@ -388,9 +397,15 @@ Result<bool> Reader::applies(const json& entry, const std::string& ptr,
             }
             bool compat_counts = include ? !permits(action) : permits(action);
             bool named = false;
-            for (const json& a : *arches) {
+            for (std::size_t i = 0; i < arches->size(); ++i) {
+                const json& a = (*arches)[i];
                 if (!a.is_string()) {
                     return error(where + "/arches", "expected strings");
+                }
+                if (!among(kDockerArches, a.get<std::string>()) &&
+                    !among(kScmpArches, a.get<std::string>())) {
+                    return error(fmt::format("{}/arches/{}", where, i),
+                                 "unknown architecture " + a.dump());
                 }
                 named = named || among(kNativeArches, a.get<std::string>()) ||
                         (compat_counts && among(kCompatArches, a.get<std::string>()));

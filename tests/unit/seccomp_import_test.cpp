@@ -603,6 +603,10 @@ TEST(SeccompImportBadInput, EachMistakeIsAnErrorAtItsEntry) {
         {"unknown capability", head + R"({"names": ["read"], "action": "SCMP_ACT_ERRNO",
                     "includes": {"caps": ["CAP_FLY"]}}]})",
          "f.json: /syscalls/0/includes/caps/0: unknown capability \"CAP_FLY\""},
+        // A misspelt arch in an include would otherwise drop the deny without a word.
+        {"unknown arch in an include", head + R"({"names": ["read"], "action": "SCMP_ACT_ERRNO",
+                    "includes": {"arches": ["amd65"]}}]})",
+         "f.json: /syscalls/0/includes/arches/0: unknown architecture \"amd65\""},
         {"bad minKernel", head + R"({"names": ["read"], "action": "SCMP_ACT_ERRNO",
                     "includes": {"minKernel": "new"}}]})",
          "f.json: /syscalls/0/includes/minKernel: expected a version"},
