@@ -99,21 +99,6 @@ void copy_out(char* buffer, size_t size, const char* message) {
     std::snprintf(buffer, size, "%s", message);
 }
 
-Result<nlohmann::json> read_json(const char* path) {
-    // The store's reader: regular files only (a FIFO must not hang us), trusted owners.
-    auto text = read_profile_text(path);
-    if (!text) return text.error();
-    try {
-        return nlohmann::json::parse(*text);
-    } catch (const nlohmann::json::exception& e) {
-        // Drop nlohmann's "[json.exception.parse_error.101] " tag: the rest says it all.
-        std::string what = e.what();
-        if (auto end = what.find("] "); what.starts_with("[json.") && end != std::string::npos)
-            what.erase(0, end + 2);
-        return Error::msg("seccomp policy", std::string(path) + ": " + what);
-    }
-}
-
 }  // namespace
 
 extern "C" {
@@ -343,9 +328,7 @@ int containerv_security_load_seccomp_policy(containerv_security_profile* profile
         auto current = to_profile(*profile);
         if (!current) return fail(current.error());
         auto ctx = seccomp::host_import_context(current->allowed_caps & ~current->dropped_caps);
-        auto doc = read_json(policy_file);
-        if (!doc) return fail(doc.error());
-        auto policy = seccomp::import_policy(*doc, ctx, policy_file);
+        auto policy = seccomp::import_policy_file(policy_file, ctx);
         if (!policy) return fail(policy.error());
         set_syscalls(*profile, *policy);
         return 0;

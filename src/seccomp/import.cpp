@@ -4,6 +4,7 @@
 // without archMap, includes, excludes and the old "name". Both are read by one reader; the
 // format reported is "docker" when a Docker-only key appears.
 #include "seccomp/import.hpp"
+#include "profile/positions.hpp"
 
 #include "profile/json.hpp"
 #include "profile/store.hpp"
@@ -764,6 +765,15 @@ Result<SyscallPolicy> import_policy_file(const std::string& path, const ImportCo
             what.erase(0, end + 2);
         }
         return Error::msg("seccomp import", path + ": " + what);
+    }
+    // The parser keeps the last of two equal keys; which one the author meant is a guess, and
+    // a policy is never guessed wider ({"action": ERRNO, "action": ALLOW}).
+    const JsonPositions positions = JsonPositions::scan(*text);
+    if (!positions.duplicates().empty()) {
+        const auto& [pointer, at] = positions.duplicates().front();
+        return Error::msg("seccomp import", fmt::format("{}:{}:{}: {}: key given twice (expected "
+                                                        "each key once in an object)",
+                                                        path, at.line, at.column, pointer));
     }
     return import_policy(doc, ctx, path, report);
 }

@@ -651,5 +651,29 @@ TEST(SeccompImportKernel, VersionsParse) {
     EXPECT_GE(host_import_context(0).kernel, (KernelVersion{4, 14}));
 }
 
+// Two equal keys in one object: the parser keeps the last, so which one the author meant is
+// a guess; the file is refused instead, with where the second key is.
+TEST(SeccompImport, DuplicateKeysInAFileAreRefused) {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "cv-import-dup-XXXXXX").string();
+    std::string base = ::mkdtemp(pattern.data()) ? pattern : "";
+    ASSERT_FALSE(base.empty());
+    const std::string path = base + "/dup.json";
+    {
+        std::ofstream out(path);
+        out << "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n"
+               "  {\"names\": [\"mount\"], \"action\": \"SCMP_ACT_ERRNO\", "
+               "\"action\": \"SCMP_ACT_ALLOW\"}]}\n";
+    }
+    auto policy = import_policy_file(path, ImportContext{});
+    ASSERT_FALSE(policy.ok());
+    EXPECT_NE(policy.error().to_string().find(path + ":2:"), std::string::npos)
+        << policy.error().to_string();
+    EXPECT_NE(policy.error().to_string().find("/syscalls/0/action: key given twice"),
+              std::string::npos)
+        << policy.error().to_string();
+    std::filesystem::remove_all(base);
+}
+
 }  // namespace
 }  // namespace containerv::seccomp
