@@ -456,6 +456,10 @@ void read_arg(Reader& r, const json& a, const std::string& here, ArgCondition& c
     if (const json* v = Reader::member(a, "value_two")) {
         if (auto n = r.integer(*v, here + "/value_two", 0, kMax)) cond.value_two = *n;
     }
+    // Only masked equality reads a second value; one given to another comparison says the
+    // author meant something the rule does not do.
+    if (cond.op != ArgCondition::Op::masked_eq && cond.value_two != 0)
+        r.fail(here + "/value_two", "value_two is only used by \"&=\" (masked equality)");
 }
 
 void read_rule(Reader& r, const json& j, const std::string& pointer, SyscallRule& rule) {

@@ -524,8 +524,11 @@ Status Reader::read_entry(const json& entry, const std::string& ptr, SyscallPoli
             rule.names.push_back(name);
             continue;
         }
-        // A deny that disappears fails open, unless the default denies as well.
-        if (!permits(action->action) && permits(policy.default_action)) {
+        // A deny that disappears fails open, unless the default denies as well (trace does not:
+        // an attached tracer may let the call through).
+        const bool default_may_permit =
+            permits(policy.default_action) || policy.default_action == SyscallAction::trace;
+        if (!permits(action->action) && default_may_permit) {
             return error(
                 entry.contains("name") ? ptr + "/name" : fmt::format("{}/names/{}", ptr, i),
                 "unknown syscall \"" + name +

@@ -392,7 +392,7 @@ TEST(Json, EveryFieldOfTheModelRoundTrips) {
          SyscallAction::errno_ret,
          38,
          {{0, ArgCondition::Op::masked_eq, 0x7e020000, 0},
-          {5, ArgCondition::Op::ge, ~std::uint64_t{0}, 7}}},
+          {5, ArgCondition::Op::masked_eq, ~std::uint64_t{0}, 7}}},
         {{"acct"}, SyscallAction::log, 0, {}}};
     p.network = {true, {"udp:53"}, {"example.org"}};
     p.filesystem = {true, {"/tmp"}, {"/proc/kcore"}, {"/etc"}, false};
@@ -469,6 +469,11 @@ TEST(Json, UnknownCapabilityGivesPointerAndSuggestion) {
 }
 
 TEST(Json, WrongTypeGivesPointer) {
+    // A second value on a comparison that reads one is a rule that does not do what it says.
+    EXPECT_NE(error_of(R"({"syscalls": {"rules": [{"names": ["personality"], "action": "errno",
+                 "args": [{"index": 0, "op": "==", "value": 1, "value_two": 2}]}]}})")
+                  .find("/syscalls/rules/0/args/0/value_two: value_two is only used by"),
+              std::string::npos);
     EXPECT_NE(error_of(R"({"network": {"isolated": "yes"}})").find("/network/isolated: expected"),
               std::string::npos);
     EXPECT_NE(error_of(R"({"filesystem": {"writable_paths": ["/tmp", 3]}})")

@@ -560,6 +560,11 @@ TEST(SeccompImportFormat, UnknownNamesAreSkippedUnlessADenyWouldVanish) {
                   "deny.json: /syscalls/0/names/1: unknown syscall \"no_such_call\""),
               std::string::npos)
         << refused.error().to_string();
+
+    // A trace default is no deny: an attached tracer may let the call through.
+    json traced = json::parse(R"({"defaultAction": "SCMP_ACT_TRACE", "syscalls": [
+        {"names": ["no_such_call"], "action": "SCMP_ACT_ERRNO"}]})");
+    EXPECT_FALSE(import_policy(traced, context(0), "trace.json").ok());
 }
 
 // ---- Bad input --------------------------------------------------------------------------
