@@ -91,6 +91,8 @@ struct Entry {
     std::vector<scmp_arg_cmp> args;
     std::vector<ArgCondition> conds;
     EntrySource source;
+    std::string note;    // what the compiler changed, for explain
+    bool guard = false;  // refuses upper bits in a 32-bit argument (narrow_to_kernel_width)
 
     bool shorthand() const { return source.kind != EntrySource::Kind::rule; }
 };
@@ -228,6 +230,165 @@ Status check_known(const std::string& name, const std::vector<Abi>& abis) {
     return Error::msg("seccomp", fmt::format("unknown syscall \"{}\"", name));
 }
 
+// Arguments the kernel declares as int or unsigned int on the 64-bit ABIs, bit N for argument
+// N. The syscall entry truncates the 64-bit register, so socket(0x100000028, ...) creates an
+// AF_VSOCK socket while a filter comparing all 64 bits sees a family above 40. Conditions on
+// these arguments are therefore made to decide on the low 32 bits (narrow_to_kernel_width).
+// The list covers the calls whose arguments policies rule on (Docker's, podman's, ours); an
+// argument of a call missing here is compared whole, which is exact for unsigned long.
+struct Args32 {
+    std::string_view name;
+    unsigned mask;
+};
+constexpr Args32 kArgs32[] = {
+    {"socket", 0b111},
+    {"socketpair", 0b111},
+    {"personality", 0b1},
+    {"prctl", 0b1},
+    {"ioctl", 0b11},
+    {"fcntl", 0b11},
+    {"kill", 0b11},
+    {"tkill", 0b11},
+    {"tgkill", 0b111},
+    {"setsockopt", 0b10111},
+    {"getsockopt", 0b111},
+    {"setns", 0b11},
+    {"accept4", 0b1001},
+    {"open", 0b10},
+    {"openat", 0b101},
+    {"keyctl", 0b1},
+    {"bpf", 0b101},
+    {"seccomp", 0b11},
+    {"madvise", 0b100},
+    {"mlock2", 0b100},
+    {"memfd_create", 0b10},
+    {"pidfd_open", 0b11},
+    {"kcmp", 0b111},
+    {"setpriority", 0b111},
+    {"sched_setscheduler", 0b11},
+    {"perf_event_open", 0b1110},
+    {"quotactl", 0b1},
+    {"sendto", 0b1001},
+    {"sendmsg", 0b101},
+    {"recvmsg", 0b101},
+    {"recvfrom", 0b1001},
+    {"setuid", 0b1},
+    {"setgid", 0b1},
+    {"setresuid", 0b111},
+    {"setresgid", 0b111},
+};
+
+unsigned args32(std::string_view name) {
+    for (const Args32& a : kArgs32) {
+        if (a.name == name) return a.mask;
+    }
+    return 0;
+}
+
+bool lets_through(std::uint32_t action) {
+    std::uint32_t kind = action & 0xffff0000U;
+    return kind == SCMP_ACT_ALLOW || kind == SCMP_ACT_LOG || kind == SCMP_ACT_TRACE(0);
+}
+
+// Makes each condition on a 32-bit argument decide on what the kernel reads:
+// - == and masked == look at the low 32 bits only (exact);
+// - != in a rule that lets calls through becomes < and > (two rules), which, with the guard
+//   below, hold the upper bits at zero;
+// - for every other comparison a guard rule refuses the call with EINVAL (EPERM when EINVAL
+//   is the default) whenever the argument's upper 32 bits are set. libseccomp tests the
+//   upper half first, and of two rules that reach the same upper-half test it keeps the
+//   refusal (checked by SeccompLoad.ConditionsOnIntArgumentsSeeTheLow32Bits).
+// No program passes an int with upper bits on purpose; glibc's sign extension of a negative
+// int is one exception, and it is refused by the guard, which fails closed.
+Result<std::vector<Entry>> narrow_to_kernel_width(std::vector<Entry> entries,
+                                                  std::uint32_t default_action) {
+    constexpr std::uint64_t kLow = 0xffffffffULL;
+    std::map<std::string, const Entry*> unconditional;
+    for (const Entry& entry : entries) {
+        if (entry.args.empty()) unconditional.emplace(entry.name, &entry);
+    }
+    std::vector<Entry> out;
+    std::vector<Entry> guards;
+    std::vector<Entry> work(entries.rbegin(), entries.rend());
+    while (!work.empty()) {
+        Entry entry = std::move(work.back());
+        work.pop_back();
+        unsigned mask = args32(entry.name);
+        bool changed = false;
+        bool split = false;
+        for (std::size_t i = 0; i < entry.conds.size() && !split; ++i) {
+            ArgCondition& cond = entry.conds[i];
+            if ((mask >> cond.index & 1U) == 0) continue;
+            std::uint64_t high = cond.value >> 32;
+            switch (cond.op) {
+                case ArgCondition::Op::eq:
+                    if (high == 0 || high == kLow) {
+                        cond = {cond.index, ArgCondition::Op::masked_eq, kLow, cond.value & kLow};
+                        changed = true;
+                    }
+                    continue;
+                case ArgCondition::Op::masked_eq:
+                    changed = changed || (cond.value & ~kLow) != 0;
+                    cond.value &= kLow;
+                    continue;
+                case ArgCondition::Op::ne:
+                    if (lets_through(entry.action) && high == 0) {
+                        for (ArgCondition::Op op : {ArgCondition::Op::gt, ArgCondition::Op::lt}) {
+                            Entry half = entry;
+                            half.conds[i].op = op;
+                            half.note = "!= split into < and >: the kernel reads 32 bits";
+                            work.push_back(std::move(half));
+                        }
+                        split = true;
+                        continue;
+                    }
+                    break;
+                default:
+                    break;
+            }
+            auto known = unconditional.find(entry.name);
+            bool have_guard = std::any_of(guards.begin(), guards.end(), [&](const Entry& g) {
+                return g.name == entry.name && g.conds[0].index == cond.index;
+            });
+            if (entry.action != default_action && known == unconditional.end() && !have_guard) {
+                std::uint32_t action = default_action == SCMP_ACT_ERRNO(EINVAL)
+                                           ? SCMP_ACT_ERRNO(EPERM)
+                                           : SCMP_ACT_ERRNO(EINVAL);
+                Entry guard{entry.name,
+                            action,
+                            {},
+                            {{cond.index, ArgCondition::Op::gt, kLow, 0}},
+                            entry.source,
+                            fmt::format("guard: the kernel reads argument {} as 32 bits; a value "
+                                        "with upper bits set is refused",
+                                        cond.index),
+                            false};
+                guard.guard = true;
+                guards.push_back(std::move(guard));
+            }
+        }
+        if (split) continue;
+        if (mask != 0 && !entry.conds.empty()) {
+            auto args = scmp_conditions(entry.conds, entry.name);
+            if (!args) return args.error();
+            entry.args = std::move(*args);
+        }
+        if (changed) {
+            if (entry.note.empty()) {
+                entry.note = "compared on the low 32 bits: the kernel reads 32 bits";
+            }
+        }
+        out.push_back(std::move(entry));
+    }
+    for (Entry& guard : guards) {
+        auto args = scmp_conditions(guard.conds, guard.name);
+        if (!args) return args.error();
+        guard.args = std::move(*args);
+        out.push_back(std::move(guard));
+    }
+    return out;
+}
+
 // Syscalls that are other doors to what the head of the family does.
 const std::pair<const char*, std::vector<const char*>> kFamilies[] = {
     {"mount",
@@ -242,11 +403,11 @@ Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vecto
     using Kind = EntrySource::Kind;
     std::vector<Entry> entries;
     for (std::size_t i = 0; i < policy.allowed.size(); ++i) {
-        entries.push_back(Entry{policy.allowed[i], SCMP_ACT_ALLOW, {}, {}, {Kind::allowed, i}});
+        entries.push_back(Entry{policy.allowed[i], SCMP_ACT_ALLOW, {}, {}, {Kind::allowed, i}, ""});
     }
     for (std::size_t i = 0; i < policy.blocked.size(); ++i) {
         entries.push_back(
-            Entry{policy.blocked[i], SCMP_ACT_ERRNO(EPERM), {}, {}, {Kind::blocked, i}});
+            Entry{policy.blocked[i], SCMP_ACT_ERRNO(EPERM), {}, {}, {Kind::blocked, i}, ""});
     }
     // Blocking "mount" blocks mounting: the new mount API reaches the same operations under
     // other names (fsopen + fsmount + move_mount mounts a tmpfs just as mount does). A family
@@ -265,7 +426,7 @@ Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vecto
             for (const char* member : members) {
                 if (!named(member)) {
                     entries.push_back(
-                        Entry{member, SCMP_ACT_ERRNO(EPERM), {}, {}, {Kind::family, i}});
+                        Entry{member, SCMP_ACT_ERRNO(EPERM), {}, {}, {Kind::family, i}, ""});
                 }
             }
         }
@@ -282,7 +443,8 @@ Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vecto
             if (!args) {
                 return args.error();
             }
-            entries.push_back(Entry{name, *action, std::move(*args), rule.args, {Kind::rule, i}});
+            entries.push_back(
+                Entry{name, *action, std::move(*args), rule.args, {Kind::rule, i}, ""});
         }
     }
 
@@ -331,7 +493,7 @@ Result<std::vector<Entry>> flatten(const SyscallPolicy& policy, const std::vecto
                             describe(entry.action), entry.name, describe(it->second->action)));
         }
     }
-    return unique;
+    return narrow_to_kernel_width(std::move(unique), default_action);
 }
 
 enum class Presence { real, multiplexed, absent };
@@ -377,6 +539,49 @@ Result<Context> new_context(std::uint32_t default_action, std::uint32_t arch) {
     return ctx;
 }
 
+// A multiplexer let through without condition opens every call it carries, with their
+// arguments behind a pointer the filter cannot follow: i386's socketcall(SYS_SOCKET, {40, ...})
+// would create the AF_VSOCK socket that socket's family rule refuses. So the multiplexer stays
+// open only while the policy also lets each call it carries through without condition;
+// otherwise its rule is dropped and it gets the default action. The direct i386 calls (socket
+// is 359 there) are what current libcs use.
+void close_open_multiplexers(const Abi& abi, AbiLayout& out) {
+    struct Mux {
+        std::string_view name;
+        int first;  // libseccomp's pseudo numbers of the carried calls, first..last
+        int last;
+        bool present;
+    };
+    const Mux muxes[] = {{"socketcall", -101, -120, abi.has_socketcall},
+                         {"ipc", -201, -224, abi.has_ipc}};
+    for (const Mux& mux : muxes) {
+        if (!mux.present) continue;
+        auto open = std::find_if(out.entries.begin(), out.entries.end(), [&](const AbiEntry& e) {
+            return e.name == mux.name && e.in_filter && e.args.empty() && lets_through(e.action);
+        });
+        if (open == out.entries.end()) continue;
+        for (int nr = mux.first; nr >= mux.last; --nr) {
+            std::unique_ptr<char, decltype(&std::free)> carried(
+                seccomp_syscall_resolve_num_arch(abi.arch, nr), &std::free);
+            if (!carried) continue;
+            bool free_pass =
+                std::any_of(out.entries.begin(), out.entries.end(), [&](const AbiEntry& e) {
+                    return e.name == carried.get() && e.in_filter && e.args.empty() &&
+                           e.action == open->action;
+                });
+            if (!free_pass) {
+                open->in_filter = false;
+                open->note = fmt::format(
+                    "dropped: it carries {}, which the policy does not let "
+                    "through without conditions",
+                    carried.get());
+                spdlog::debug("seccomp: {}: {} {}", abi.name, mux.name, open->note);
+                break;
+            }
+        }
+    }
+}
+
 // The ABI's part of the filter: the entries whose syscall exists there, as libseccomp will
 // get them.
 Result<AbiLayout> abi_layout(const Abi& abi, const std::vector<Entry>& entries,
@@ -394,17 +599,20 @@ Result<AbiLayout> abi_layout(const Abi& abi, const std::vector<Entry>& entries,
     std::vector<std::string_view> unchecked;
     for (const Entry& entry : entries) {
         Presence where = presence(abi, entry.name);
+        // libseccomp compares only the low 32 bits on i386 and x32, and behind a multiplexer
+        // nothing at all: the guard has nothing to catch there.
+        if (entry.guard &&
+            (where != Presence::real || abi.arch == SCMP_ARCH_X86 || abi.arch == SCMP_ARCH_X32)) {
+            continue;
+        }
         if (where == Presence::absent) {
             out.absent.push_back(entry.name);
             continue;
         }
-        AbiEntry item{entry.name,
-                      seccomp_syscall_resolve_name_arch(abi.arch, entry.name.c_str()),
-                      entry.action,
-                      entry.conds,
-                      entry.source,
-                      true,
-                      ""};
+        AbiEntry item{entry.name,   seccomp_syscall_resolve_name_arch(abi.arch, entry.name.c_str()),
+                      entry.action, entry.conds,
+                      entry.source, true,
+                      entry.note};
         if (where == Presence::multiplexed) {
             // The arguments are behind a pointer here, and libseccomp would keep only the
             // multiplexer's call number, widening the rule. A rule that lets calls through is
@@ -451,6 +659,7 @@ Result<AbiLayout> abi_layout(const Abi& abi, const std::vector<Entry>& entries,
         spdlog::debug("seccomp: {}: conditions unchecked behind the multiplexer: {}", abi.name,
                       fmt::join(unchecked, " "));
     }
+    close_open_multiplexers(abi, out);
     return out;
 }
 

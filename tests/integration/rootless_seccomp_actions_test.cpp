@@ -148,6 +148,16 @@ TEST_F(RootlessSeccompActions, RestrictedRuleHoldsThroughInt80) {
     EXPECT_EQ(report["result"], "ok") << ::testing::PrintToString(report);
 }
 
+// socketcall carries socket with its arguments behind a pointer: allowed, it would let
+// socketcall(SYS_SOCKET, {AF_VSOCK, ...}) past socket's family rule. The probe's zeroed
+// buffer asks for socket(0, 0, 0), which the kernel would refuse with EAFNOSUPPORT.
+TEST_F(RootlessSeccompActions, DefaultRefusesSocketcallWhoseArgumentsItCannotSee) {
+    CV_SKIP_IF_KERNEL_LACKS_I386();
+    auto report = probe("default", {"int80", "102", "1", "buf"});
+    EXPECT_EQ(report["abi"], "i386") << ::testing::PrintToString(report);
+    EXPECT_EQ(report["result"], "EPERM") << ::testing::PrintToString(report);
+}
+
 TEST_F(RootlessSeccompActions, StrictKillsCallsThroughInt80) {
     CV_SKIP_IF_KERNEL_LACKS_I386();
     std::string profile =
@@ -210,6 +220,8 @@ void expect_docker_argument_rules(const std::string& profile, const std::string&
     // socket(AF_VSOCK, SOCK_STREAM, 0) and socket(AF_UNIX, SOCK_STREAM, 0).
     EXPECT_EQ(result({"socket", "40", "1", "0"}), refused);
     EXPECT_EQ(result({"socket", "1", "1", "0"}), "ok");
+    // The kernel reads the family as an int: with bit 32 set it is still AF_VSOCK.
+    EXPECT_EQ(result({"socket", "0x100000028", "1", "0"}), "EINVAL");
 
     // The query (0xffffffff) and ADDR_NO_RANDOMIZE (0x0040000).
     EXPECT_EQ(result({"personality", "0xffffffff"}), "ok");
