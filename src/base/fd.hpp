@@ -16,6 +16,12 @@ public:
 
     int get() const { return fd_; }
 
+    // Closes the one held, if any, and holds FD instead.
+    void reset(int fd) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = fd;
+    }
+
     // Gives the descriptor up without closing it.
     int release() {
         const int fd = fd_;

@@ -8,6 +8,7 @@
 //  5. pivot_root into the new root and detach the old one, host and staging alike.
 #include "linux/rootfs.hpp"
 
+#include "base/fd.hpp"
 #include "linux/step_error.hpp"
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -82,6 +84,69 @@ bool exists(const std::string& path) {
     return lstat(path.c_str(), &st) == 0;
 }
 
+// A --rootfs tree may hold symlinks planted by an earlier sandbox that could write it (runc's
+// CVE-2021-30465 class): a target path is therefore resolved as if the tree were / with
+// openat2's RESOLVE_IN_ROOT, so no symlink leads out of it, and mounts are made on the
+// descriptor (open_tree, move_mount) rather than on a path that could be swapped meanwhile.
+int open_in_tree(int tree, const std::string& path, int flags) {
+    open_how how{};
+    how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    return static_cast<int>(syscall(SYS_openat2, tree, path.c_str(), &how, sizeof how));
+}
+
+// PATH in TREE as an O_PATH descriptor, the missing components made on the way (directories,
+// and the last one an empty file unless `directory`), each created relative to its parent's
+// descriptor. Returns -1 with the error recorded.
+int make_in_tree(int tree, const std::string& path, bool directory, const char* step) {
+    Fd at(open_in_tree(tree, "/", O_PATH | O_DIRECTORY));
+    if (at.get() < 0) return fail(step, "openat2", "/");
+    std::string prefix;
+    for (size_t pos = 1; pos <= path.size(); ++pos) {
+        if (pos != path.size() && path[pos] != '/') continue;
+        size_t start = prefix.size() + 1;
+        std::string name = path.substr(start, pos - start);
+        prefix = path.substr(0, pos);
+        if (name.empty()) continue;
+        bool last = pos == path.size();
+        int fd = open_in_tree(tree, prefix, O_PATH);
+        if (fd < 0 && errno == ENOENT) {
+            if (last && !directory) {
+                int made = openat(at.get(), name.c_str(),
+                                  O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+                if (made < 0 && errno != EEXIST) return fail(step, "openat", prefix.c_str());
+                if (made >= 0) close(made);
+            } else if (mkdirat(at.get(), name.c_str(), 0755) != 0 && errno != EEXIST) {
+                return fail(step, "mkdirat", prefix.c_str());
+            }
+            fd = open_in_tree(tree, prefix, O_PATH);
+        }
+        if (fd < 0) return fail(step, "openat2", prefix.c_str());
+        at.reset(fd);
+    }
+    return at.release();
+}
+
+// Binds the tree at SOURCE (a descriptor) onto TARGET (a descriptor) with ATTRS, recursively:
+// the clone gets its attributes before it is attached, so it is never visible without them.
+int bind_fd(int source, int target, std::uint64_t attrs, const char* step, const char* what) {
+    Fd tree(static_cast<int>(
+        syscall(SYS_open_tree, source, "",
+                AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)));
+    if (tree.get() < 0) return fail(step, "open_tree", what);
+    if (attrs) {
+        mount_attr attr{};
+        attr.attr_set = attrs;
+        if (syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+                    sizeof attr) != 0)
+            return fail(step, "mount_setattr", what);
+    }
+    if (syscall(SYS_move_mount, tree.get(), "", target, "",
+                MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+        return fail(step, "move_mount", what);
+    return 0;
+}
+
 class RootBuilder {
 public:
     RootBuilder(const RootPlan& plan, std::uint32_t uid, std::uint32_t gid)
@@ -102,6 +167,7 @@ private:
     int fresh_tmpfs(const std::string& path, const char* mode, bool writable);
     int writable_paths();
     int user_binds();
+    int tree_bind(int source, const std::string& target, std::uint64_t attrs, const char* step);
     int masks_and_read_only();
     int identity_files();
     int enter();
@@ -115,6 +181,8 @@ private:
     std::uint32_t gid_;
     std::uint64_t common_;
     int layers_ = 0;
+    Fd tree_;         // --rootfs: the tree as bound at /newroot, where targets are resolved
+    Fd source_tree_;  // --rootfs: the tree as the host has it, where writable sources are
     unsigned long ms_nosuid() const { return plan_.no_suid ? MS_NOSUID : 0; }
 };
 
@@ -182,12 +250,23 @@ int RootBuilder::host_entry(const std::string& name) {
 
 int RootBuilder::rootfs_tree() {
     if (bind(source(""), kNew, common_, "rootfs") != 0) return -1;
+    source_tree_.reset(open(source("").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (source_tree_.get() < 0) return fail("rootfs", "open", plan_.source.c_str());
+    tree_.reset(open(kNew.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (tree_.get() < 0) return fail("rootfs", "open", plan_.source.c_str());
 
     // Mount points first, while the tree is still writable.
-    for (const auto& w : plan_.writable)
-        if (mkdir_p(kNew + w.path, 0755, "writable") != 0) return -1;
-    for (const auto& b : plan_.binds)
-        if (make_mount_point(kOld + b.source, kNew + b.target, "bind") != 0) return -1;
+    for (const auto& w : plan_.writable) {
+        Fd point(make_in_tree(tree_.get(), w.path, true, "writable"));
+        if (point.get() < 0) return -1;
+    }
+    for (const auto& b : plan_.binds) {
+        struct stat st;
+        if (stat((kOld + b.source).c_str(), &st) != 0)
+            return fail("bind", "stat", b.source.c_str());
+        Fd point(make_in_tree(tree_.get(), b.target, S_ISDIR(st.st_mode), "bind"));
+        if (point.get() < 0) return -1;
+    }
 
     if (plan_.read_only && set_attr(kNew, MOUNT_ATTR_RDONLY, true, "rootfs") != 0) return -1;
     return 0;
@@ -284,7 +363,9 @@ int RootBuilder::writable_paths() {
             continue;
         }
         if (!plan_.host_root) {
-            if (bind(source(w.path), target, common_, "writable") != 0) return -1;
+            Fd from(open_in_tree(source_tree_.get(), w.path, O_PATH | O_DIRECTORY));
+            if (from.get() < 0) return fail("writable", "openat2", w.path.c_str());
+            if (tree_bind(from.get(), w.path, common_, "writable") != 0) return -1;
             continue;
         }
         if (w.existing == w.path) {
@@ -307,11 +388,26 @@ int RootBuilder::writable_paths() {
     return 0;
 }
 
+// Onto TARGET as resolved in the --rootfs tree, which has no symlink out of it.
+int RootBuilder::tree_bind(int source, const std::string& target, std::uint64_t attrs,
+                           const char* step) {
+    Fd to(open_in_tree(tree_.get(), target, O_PATH));
+    if (to.get() < 0) return fail(step, "openat2", target.c_str());
+    return bind_fd(source, to.get(), attrs, step, target.c_str());
+}
+
 int RootBuilder::user_binds() {
     for (const auto& b : plan_.binds) {
+        std::uint64_t attrs = common_ | (b.read_only ? MOUNT_ATTR_RDONLY : 0);
+        if (!plan_.host_root) {
+            // The source is the caller's own path on the host, followed as the caller wrote it.
+            Fd from(open((kOld + b.source).c_str(), O_PATH | O_CLOEXEC));
+            if (from.get() < 0) return fail("bind", "open", b.source.c_str());
+            if (tree_bind(from.get(), b.target, attrs, "bind") != 0) return -1;
+            continue;
+        }
         std::string target = kNew + b.target;
         if (make_mount_point(kOld + b.source, target, "bind") != 0) return -1;
-        std::uint64_t attrs = common_ | (b.read_only ? MOUNT_ATTR_RDONLY : 0);
         if (bind(kOld + b.source, target, attrs, "bind") != 0) return -1;
     }
     return 0;
