@@ -116,13 +116,16 @@ std::optional<std::uint32_t> find_group(const std::string& root, const std::stri
     return std::nullopt;
 }
 
+// The profile's line comes first: lookups by id take the first match, and the root may give
+// the same id another name (gid 999 is systemd-journal on Debian, the database profile's
+// group here).
 std::string passwd_with(const std::string& root, const PasswdEntry& user) {
-    return file_text(root, "/etc/passwd") + user.name + ":x:" + std::to_string(user.uid) + ":" +
-           std::to_string(user.gid) + "::" + user.home + ":/usr/sbin/nologin\n";
+    return user.name + ":x:" + std::to_string(user.uid) + ":" + std::to_string(user.gid) +
+           "::" + user.home + ":/usr/sbin/nologin\n" + file_text(root, "/etc/passwd");
 }
 
 std::string group_with(const std::string& root, const std::string& name, std::uint32_t gid) {
-    return file_text(root, "/etc/group") + name + ":x:" + std::to_string(gid) + ":\n";
+    return name + ":x:" + std::to_string(gid) + ":\n" + file_text(root, "/etc/group");
 }
 
 }  // namespace containerv

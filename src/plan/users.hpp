@@ -22,7 +22,7 @@ std::optional<PasswdEntry> find_user(const std::string& root, const std::string&
 std::optional<PasswdEntry> find_user_by_uid(const std::string& root, std::uint32_t uid);
 std::optional<std::uint32_t> find_group(const std::string& root, const std::string& name);
 
-// The root's file with one line added, for a user the root does not know.
+// The root's file with one line put first, for a user the root does not know.
 std::string passwd_with(const std::string& root, const PasswdEntry& user);
 std::string group_with(const std::string& root, const std::string& name, std::uint32_t gid);
 

@@ -31,6 +31,19 @@ TEST_F(RootlessWork, BuildEnvironmentCompilesAndRunsACProgram) {
     EXPECT_EQ(outcome.out, "built and ran in the sandbox\n") << outcome.describe();
 }
 
+// The database profile's allow-list is the original design's plus the base set: everyday
+// tools run under it, a Python thread starts (clone3 answers ENOSYS, glibc falls back), and
+// the sandbox's user shows under the profile's own names.
+TEST_F(RootlessWork, DatabaseRunsEverydayToolsAsItsUser) {
+    const std::string script =
+        "id -un; id -gn; cd /tmp && touch x && ls -l x >/dev/null && mkdir d && mv x d/y && "
+        "rm -r d && python3 -c 'import threading; t = threading.Thread(target=print, "
+        "args=(\"thread\",)); t.start(); t.join()' && echo done";
+    Outcome outcome = containerv(run_args("database", {"sh", "-c", script}), 60s);
+    EXPECT_EQ(outcome.code(), 0) << outcome.describe();
+    EXPECT_EQ(outcome.out, "database\ndatabase\nthread\ndone\n") << outcome.describe();
+}
+
 // A TCP listener on the host's loopback, on a port the kernel picks.
 class Listener {
 public:
