@@ -167,21 +167,28 @@ void contradictions(const json& merged, const Origin& origin, std::vector<Found>
                            origin.note(where)});
     }
 
-    const auto masked_list = strings_at(merged, "/filesystem/masked_paths");
-    const std::set<std::string> masked(masked_list.begin(), masked_list.end());
-    for (const std::string& path : strings_at(merged, "/filesystem/writable_paths")) {
-        if (path == "/" || path == "/*") continue;
-        for (const std::string& mask : ancestors(path)) {
-            if (!masked.contains(mask)) continue;
-            std::string where = origin.item("/filesystem/writable_paths", path, false);
-            if (origin.inherited(where)) {
-                where = origin.item("/filesystem/masked_paths", mask, false);
+    // A writable path under a masked one is hidden, and under a read-only one stays
+    // read-only: either way the profile would not get what it says.
+    const std::pair<const char*, const char*> covering[] = {
+        {"/filesystem/masked_paths",
+         "masked path %s, which hides it (expected it outside every masked path)"},
+        {"/filesystem/read_only_paths",
+         "read-only path %s, which keeps it read-only (expected it outside every read-only "
+         "path)"}};
+    for (const auto& [list, what] : covering) {
+        const auto cover_list = strings_at(merged, list);
+        const std::set<std::string> cover(cover_list.begin(), cover_list.end());
+        for (const std::string& path : strings_at(merged, "/filesystem/writable_paths")) {
+            if (path == "/" || path == "/*") continue;
+            for (const std::string& outer : ancestors(path)) {
+                if (!cover.contains(outer)) continue;
+                std::string where = origin.item("/filesystem/writable_paths", path, false);
+                if (origin.inherited(where)) where = origin.item(list, outer, false);
+                std::string reason = what;
+                reason.replace(reason.find("%s"), 2, in_quotes(outer));
+                out.push_back({where, "writable path " + in_quotes(path) + " is inside the " +
+                                          reason + origin.note(where)});
             }
-            out.push_back({where, "writable path " + in_quotes(path) +
-                                      " is inside the masked path " + in_quotes(mask) +
-                                      ", which hides it (expected it outside every masked "
-                                      "path)" +
-                                      origin.note(where)});
         }
     }
 }

@@ -201,6 +201,16 @@ TEST(Validate, PathsAbsoluteAndNormalised) {
         contains(only(R"({"filesystem": {"writable_paths": [""]}})"), "is not an absolute path"));
 }
 
+TEST(Validate, WritablePathInsideAReadOnlyOne) {
+    EXPECT_TRUE(contains(
+        only(R"({"filesystem": {"writable_paths": ["/opt/app"], "read_only_paths": ["/opt"]}})"),
+        "/filesystem/writable_paths/0: writable path \"/opt/app\" is inside the read-only path "
+        "\"/opt\", which keeps it read-only"));
+    EXPECT_TRUE(
+        check(R"({"filesystem": {"writable_paths": ["/optx"], "read_only_paths": ["/opt"]}})")
+            .empty());
+}
+
 TEST(Validate, WritablePathInsideAMaskedOne) {
     EXPECT_TRUE(contains(
         only(R"({"filesystem": {"writable_paths": ["/srv/data"], "masked_paths": ["/srv"]}})"),
