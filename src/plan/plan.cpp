@@ -424,9 +424,21 @@ Status Planner::plan_user() {
 void Planner::plan_capabilities() {
     plan_.caps = profile_.allowed_caps & ~profile_.dropped_caps;
     plan_.cap_last_cap = host_.cap_last_cap;
-    row("capabilities.allowed", join(capability_names(profile_.allowed_caps)), State::enforced,
+    std::string how =
         "capset (permitted, effective, inheritable), ambient when uid != 0, bounding set "
-        "trimmed to it");
+        "trimmed to it";
+    // A capability counts only in namespaces its user namespace owns; the host's network
+    // namespace is the host's. Stricter than the profile, so no refusal, but said plainly.
+    constexpr CapSet kNetCaps =
+        cap_bit(10) | cap_bit(12) | cap_bit(13);  // BIND_SERVICE, ADMIN, RAW
+    CapSet net_caps = plan_.caps & kNetCaps;
+    if (net_caps != 0 && !profile_.network.isolated) {
+        how += "; " + join(capability_names(net_caps)) +
+               " has no effect on the host's network, which the sandbox shares but whose "
+               "namespace the host's user namespace owns (binding ports below 1024 fails)";
+    }
+    row("capabilities.allowed", join(capability_names(profile_.allowed_caps)), State::enforced,
+        how);
     row("capabilities.dropped", join(capability_names(profile_.dropped_caps)), State::enforced,
         "dropped from the bounding set like every capability not allowed");
     plan_.no_new_privileges = profile_.process.no_new_privileges;

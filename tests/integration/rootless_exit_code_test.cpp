@@ -132,6 +132,17 @@ TEST(RootlessUnenforceable, DryRunNamesTheFieldItCannotEnforce) {
         << outcome.describe();
 }
 
+// web-server's NET_BIND_SERVICE cannot open port 80 of the host's network from a user
+// namespace; the plan says so rather than calling it enforced without comment.
+TEST(RootlessUnenforceable, DryRunSaysANetworkCapabilityHasNoEffectOnTheHostsNetwork) {
+    const std::string note = "NET_BIND_SERVICE has no effect on the host's network";
+    Outcome shared = containerv({"run", "--dry-run", "--profile", "web-server", "--", "true"});
+    EXPECT_NE(shared.out.find(note), std::string::npos) << shared.describe();
+    Outcome own = containerv({"run", "--dry-run", "--profile", "untrusted", "--", "true"});
+    EXPECT_EQ(own.out.find("has no effect on the host's network"), std::string::npos)
+        << own.describe();
+}
+
 TEST(RootlessProfileCommand, ListNamesEveryBuiltin) {
     Outcome outcome = containerv({"profile", "list"});
     ASSERT_EQ(outcome.code(), 0) << outcome.describe();
