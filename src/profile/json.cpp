@@ -3,6 +3,7 @@
 #include <seccomp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <cctype>
 #include <cstdlib>
@@ -152,7 +153,12 @@ std::string in_quotes(std::string_view s) {
 }
 
 std::string type_word(const json& j) {
-    if (j.is_number_float()) return "a number with a fraction";
+    if (j.is_number_float()) {
+        // nlohmann-json reads an integer beyond 64 bits as a double.
+        const double d = j.get<double>();
+        if (d >= 1.8e19 || d <= -9.2e18) return "a number out of range";
+        return std::trunc(d) == d ? "a number with a decimal point" : "a number with a fraction";
+    }
     if (j.is_number()) return "a number";
     const std::string name = j.type_name();
     return (name == "array" || name == "object" ? "an " : "a ") + name;

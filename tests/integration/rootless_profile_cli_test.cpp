@@ -259,6 +259,15 @@ TEST_F(ProfileCli, ValidateExitsTwoWhenThereIsNothingToValidate) {
     EXPECT_EQ(unknown.err_lines().size(), 1u) << unknown.describe();
 }
 
+// A file that is there but cannot be a profile is invalid (1), said as a problem of the file.
+TEST_F(ProfileCli, ValidateExitsOneForAFileTooLargeToBeAProfile) {
+    const std::string big = files_.path() + "/big.json";
+    std::ofstream(big) << std::string(2 << 20, ' ');
+    Outcome outcome = containerv({"profile", "validate", big});
+    EXPECT_EQ(outcome.code(), 1) << outcome.describe();
+    EXPECT_TRUE(has(outcome.out, big + ":1:1: /: ")) << outcome.describe();
+}
+
 TEST_F(ProfileCli, RunTakesAFileOrAStoredName) {
     CV_SKIP_IF_KERNEL_LACKS_SANDBOX();
     const std::string text = R"({"name": "runnable", "extends": "untrusted"})";

@@ -201,6 +201,12 @@ TEST(Validate, PathsAbsoluteAndNormalised) {
         contains(only(R"({"filesystem": {"writable_paths": [""]}})"), "is not an absolute path"));
 }
 
+TEST(Validate, AnIntegerBeyond64BitsIsOutOfRangeNotAFraction) {
+    EXPECT_TRUE(contains(only(R"({"process": {"run_as_uid": 99999999999999999999}})"),
+                         "got a number out of range"));
+    EXPECT_TRUE(contains(only(R"({"process": {"run_as_uid": 1.5}})"), "with a fraction"));
+}
+
 TEST(Validate, WritablePathInsideAReadOnlyOne) {
     EXPECT_TRUE(contains(
         only(R"({"filesystem": {"writable_paths": ["/opt/app"], "read_only_paths": ["/opt"]}})"),

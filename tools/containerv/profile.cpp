@@ -7,6 +7,7 @@
 #include <containerv/profile.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -127,7 +128,17 @@ int validate(const std::string& spec) {
     const ProfileStore store = ProfileStore::from_environment();
     auto problems =
         is_profile_path(spec) ? store.validate_file(spec, true) : store.validate(spec, true);
-    if (!problems) return fail(problems.error(), kUsage);
+    if (!problems) {
+        const Error& e = problems.error();
+        // Nothing there is a usage error; a file that is there but cannot be a profile (too
+        // large, not a regular file, writable by others) is an invalid one, said at its start.
+        if ((e.syscall == "open" && e.err == ENOENT) || !is_profile_path(spec) ||
+            e.message.rfind(spec + ": ", 0) != 0) {
+            return fail(e, kUsage);
+        }
+        std::printf("%s:1:1: /: %s\n", spec.c_str(), e.message.substr(spec.size() + 2).c_str());
+        return kFailed;
+    }
     for (const Problem& p : *problems) std::printf("%s\n", p.to_string().c_str());
     return problems->empty() ? kOk : kFailed;
 }
