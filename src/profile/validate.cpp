@@ -145,8 +145,15 @@ void both_lists(const json& merged, const Origin& origin, const std::string& fir
         if (!a.contains(key)) continue;
         std::string where = origin.item(second, x, capability);
         if (origin.inherited(where)) where = origin.item(first, x, capability);
-        out.push_back({where, what + " " + key + " is in both " + first + " and " + second +
-                                  " (expected it in one of them)" + origin.note(where)});
+        // One side from the base profile: say how the file takes it out of that side.
+        std::string hint = " (expected it in one of them)";
+        const std::string other = where.rfind(second, 0) == 0 ? first : second;
+        if (!origin.inherited(where) && origin.inherited(origin.item(other, x, capability))) {
+            hint = " (" + other + " has it from the base profile; expected \"-" + x + "\" in " +
+                   other + " to take it out there)";
+        }
+        out.push_back({where, what + " " + key + " is in both " + first + " and " + second + hint +
+                                  origin.note(where)});
     }
 }
 

@@ -348,7 +348,9 @@ TEST(Validate, ContradictionsOfTheMergedProfile) {
     EXPECT_EQ(only("{\"extends\": \"b\",\n \"capabilities\": {\"allowed\": [\"sys_admin\"]}}",
                    with_base("b", base)),
               "p.json:2:31: /capabilities/allowed/0: capability SYS_ADMIN is in both "
-              "/capabilities/allowed and /capabilities/dropped (expected it in one of them)");
+              "/capabilities/allowed and /capabilities/dropped (/capabilities/dropped has it "
+              "from the base profile; expected \"-SYS_ADMIN\" in /capabilities/dropped to take "
+              "it out there)");
     // Removing the inherited entry resolves it.
     EXPECT_TRUE(check(R"({"extends": "b", "capabilities": {"allowed": ["SYS_ADMIN"],
         "dropped": ["-SYS_ADMIN"]}})",
