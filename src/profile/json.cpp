@@ -78,7 +78,10 @@ constexpr std::array<std::string_view, 4> kRuleKeys = {"names", "action", "errno
 constexpr std::array<std::string_view, 4> kArgKeys = {"index", "op", "value", "value_two"};
 constexpr std::array<std::string_view, 4> kMacKeys = {"apparmor", "apparmor_profile", "selinux",
                                                       "selinux_context"};
-constexpr std::array<std::string_view, 4> kResourceKeys = {"memory", "cpus", "pids", "devices"};
+constexpr std::array<std::string_view, 7> kResourceKeys = {
+    "memory", "memory_swap", "cpus", "cpu_weight", "pids", "devices", "rlimits"};
+constexpr std::array<std::string_view, 6> kRlimitKeys = {"nofile", "nproc", "core",
+                                                         "fsize",  "cpu",   "as"};
 constexpr std::array<std::string_view, 4> kWindowsKeys = {"app_container", "integrity_level",
                                                           "capability_sids", "privileges"};
 
@@ -244,6 +247,23 @@ std::string port_problem(std::string_view spec) {
     const auto high = dash == std::string_view::npos ? low : port_number(ports.substr(dash + 1));
     if (!low || !high) return in_quotes(spec) + " is not a port or port range" + expected;
     if (*low > *high) return in_quotes(spec) + " is an empty range" + expected;
+    return {};
+}
+
+// "/dev/fuse" or "/dev/fuse:rwm": a host device path under /dev and what the sandbox may do
+// with it (r read, w write, m mknod), rw when not given.
+std::string device_problem(std::string_view spec) {
+    const std::string expected = " (expected /dev/NAME or /dev/NAME:ACCESS, ACCESS of r, w, m)";
+    const auto colon = spec.find(':');
+    const std::string_view path = spec.substr(0, colon);
+    if (!path.starts_with("/dev/")) return in_quotes(spec) + " is not a path under /dev" + expected;
+    if (std::string what = path_problem(path, false); !what.empty()) return what;
+    if (colon != std::string_view::npos) {
+        const std::string_view access = spec.substr(colon + 1);
+        if (access.empty() || access.size() > 3 ||
+            access.find_first_not_of("rwm") != std::string_view::npos)
+            return in_quotes(spec) + " has a bad access " + in_quotes(access) + expected;
+    }
     return {};
 }
 
@@ -540,6 +560,43 @@ void read_cpus(Reader& r, const json& obj, const std::string& pointer, ResourceP
     out.cpus = cpus;
 }
 
+// An optional integer from lo to hi: absent keeps the default, null unsets it.
+void bounded(Reader& r, const json& obj, const std::string& pointer, std::string_view key,
+             std::uint64_t lo, std::uint64_t hi, std::optional<std::uint64_t>& out) {
+    const json* j = Reader::member(obj, key);
+    if (!j) return;
+    if (j->is_null()) {
+        out.reset();
+        return;
+    }
+    if (auto v = r.integer(*j, pointer + "/" + std::string(key), lo, hi)) out = *v;
+}
+
+void read_resources(Reader& r, const json& res, const std::string& ptr, ResourcePolicy& out) {
+    constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max();
+    // Below a MiB no program starts; the kernel would take it and kill everything at once.
+    bounded(r, res, ptr, "memory", 1 << 20, kMax, out.memory_bytes);
+    bounded(r, res, ptr, "memory_swap", 0, kMax, out.swap_bytes);
+    read_cpus(r, res, ptr, out);
+    bounded(r, res, ptr, "cpu_weight", 1, 10000, out.cpu_weight);
+    bounded(r, res, ptr, "pids", 1, kMax, out.pids);
+    r.strings(res, ptr, "devices", out.devices, device_problem);
+    if (out.swap_bytes && !out.memory_bytes && Reader::member(res, "memory_swap"))
+        r.fail(ptr + "/memory_swap",
+               "swap is limited on top of memory (expected \"memory\" to be set too)");
+    const json* lim = Reader::member(res, "rlimits");
+    if (!lim) return;
+    const std::string here = ptr + "/rlimits";
+    if (!r.object(*lim, here, kRlimitKeys)) return;
+    Rlimits& l = out.rlimits;
+    bounded(r, *lim, here, "nofile", 1, 1 << 20, l.nofile);  // fs.nr_open's default ceiling
+    bounded(r, *lim, here, "nproc", 1, kMax, l.nproc);
+    bounded(r, *lim, here, "core", 0, kMax, l.core);
+    bounded(r, *lim, here, "fsize", 0, kMax, l.fsize);
+    bounded(r, *lim, here, "cpu", 1, kMax - 1, l.cpu_seconds);
+    bounded(r, *lim, here, "as", 1 << 20, kMax, l.address_space);
+}
+
 // no_suid under filesystem or process (the design's two examples differ); unset when neither.
 std::optional<bool> read_no_suid(Reader& r, const json& j) {
     std::optional<bool> fs_no_suid;
@@ -640,10 +697,7 @@ void read_profile(Reader& r, const json& j, Profile& p) {
     if (const json* res = Reader::member(j, "resources")) {
         const std::string ptr = "/resources";
         if (r.object(*res, ptr, kResourceKeys)) {
-            r.optional_integer(*res, ptr, "memory", p.resources.memory_bytes);
-            read_cpus(r, *res, ptr, p.resources);
-            r.optional_integer(*res, ptr, "pids", p.resources.pids);
-            r.strings(*res, ptr, "devices", p.resources.devices);
+            read_resources(r, *res, ptr, p.resources);
         }
     }
 
@@ -764,9 +818,18 @@ nlohmann::json profile_to_json(const Profile& p) {
           {"selinux_context", p.mac.selinux_context}}},
         {"resources",
          {{"memory", optional_value(p.resources.memory_bytes)},
+          {"memory_swap", optional_value(p.resources.swap_bytes)},
           {"cpus", optional_value(p.resources.cpus)},
+          {"cpu_weight", optional_value(p.resources.cpu_weight)},
           {"pids", optional_value(p.resources.pids)},
-          {"devices", string_list(p.resources.devices)}}},
+          {"devices", string_list(p.resources.devices)},
+          {"rlimits",
+           {{"nofile", optional_value(p.resources.rlimits.nofile)},
+            {"nproc", optional_value(p.resources.rlimits.nproc)},
+            {"core", optional_value(p.resources.rlimits.core)},
+            {"fsize", optional_value(p.resources.rlimits.fsize)},
+            {"cpu", optional_value(p.resources.rlimits.cpu_seconds)},
+            {"as", optional_value(p.resources.rlimits.address_space)}}}}},
         {"windows",
          {{"app_container", p.windows.app_container},
           {"integrity_level", p.windows.integrity_level},
