@@ -142,7 +142,8 @@ public:
         made_ = true;
         if (controllers_)
             if (auto ok = limit(spec); !ok) return ok;
-        return attach_device_program(dir_, spec.devices);
+        if (auto ok = attach_device_program(dir_, spec.devices); !ok) return ok;
+        return attach_sock_filters(dir_, spec.net);
     }
 
     Status add(pid_t pid) override {

@@ -133,8 +133,13 @@ void remove_stale_cgroups(CgroupVersion version, const std::string& unified_root
             if (e->d_type == DT_DIR && e->d_name[0] != '.' && cgroup_detail::owner_gone(e->d_name))
                 stale.push_back(parent + "/" + e->d_name);
         closedir(dir);
-        // A group that still holds processes refuses rmdir (EBUSY): it stays, as it should.
-        for (const auto& path : stale) (void)rmdir(path.c_str());
+        // A group that still holds processes stays (rmdir would refuse it anyway); an empty
+        // one may be busy for a moment while the kernel finishes the last exits.
+        for (const auto& path : stale) {
+            auto procs = cgroup_detail::read_file(path + "/cgroup.procs");
+            if (procs && procs->find_first_of("0123456789") == std::string::npos)
+                (void)cgroup_detail::remove_dir(path);
+        }
     }
 }
 

@@ -6,6 +6,8 @@
 // (remove_stale_cgroups).
 #pragma once
 
+#include "linux/sock_filter.hpp"
+
 #include <containerv/error.hpp>
 
 #include <sys/types.h>
@@ -46,6 +48,8 @@ struct CgroupSpec {
     // Hybrid hosts: the unified tree where cgroup BPF programs attach (the device program too,
     // as a second layer under the v1 devices controller). Empty: none.
     std::string unified_root;
+    // network.allowed_ports / allowed_hosts: socket address programs on the unified group.
+    NetRules net;
 };
 
 // What the sandbox used and hit, read after it ended.

@@ -8,11 +8,15 @@
 #include <charconv>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <arpa/inet.h>
 #include <grp.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -136,7 +140,7 @@ private:
     Status plan_user();
     Status plan_syscalls();
     void plan_capabilities();
-    void plan_network();
+    Status plan_network();
     Status plan_resources();
     void plan_other_fields();
     Status plan_environment();
@@ -475,7 +479,7 @@ Status Planner::plan_syscalls() {
     return Ok{};
 }
 
-void Planner::plan_network() {
+Status Planner::plan_network() {
     const NetworkPolicy& net = profile_.network;
     if (net.isolated) {
         plan_.clone_flags |= CLONE_NEWNET;
@@ -496,23 +500,121 @@ void Planner::plan_network() {
             "isolated network: nothing is reachable beyond lo");
         row("network.allowed_hosts", join(net.allowed_hosts), State::enforced,
             "isolated network: nothing is reachable beyond lo");
-        return;
+        return Ok{};
     }
-    if (net.allowed_ports.empty())
-        row("network.allowed_ports", "(none)", State::not_needed, "no port restriction asked");
-    else
-        row("network.allowed_ports", join(net.allowed_ports), State::refused,
-            "port filtering is not implemented yet: the sandbox could bind and connect any port");
-
     bool any_host = net.allowed_hosts.empty() ||
                     std::find(net.allowed_hosts.begin(), net.allowed_hosts.end(), "*") !=
                         net.allowed_hosts.end();
-    if (any_host)
+    // The filter needs a group of ours in the unified tree (v2, or a hybrid host's unified
+    // mount), so root in practice.
+    const bool group =
+        host_.cgroups_writable && host_.cgroup_version != linux_::CgroupVersion::none;
+    const std::string unified =
+        host_.cgroup_version == linux_::CgroupVersion::v2 ? "/sys/fs/cgroup" : host_.cgroup_unified;
+    std::string why;
+    if (!group)
+        why = host_.cgroups_unwritable +
+              ", and the port and host filters are BPF programs "
+              "attached to the sandbox's cgroup";
+    else if (unified.empty())
+        why = "this host has no cgroup v2 tree, where the socket address BPF programs attach";
+    const std::string how =
+        "cgroup BPF programs on the socket address hooks (connect4/6, "
+        "sendmsg4/6 for UDP, bind4/6) of the sandbox's group in " +
+        unified + ": anything else fails with EPERM";
+    linux_::NetRules& rules = plan_.cgroup.net;
+
+    if (net.allowed_ports.empty()) {
+        row("network.allowed_ports", "(none)", State::not_needed, "no port restriction asked");
+    } else {
+        for (const auto& spec : net.allowed_ports) {
+            auto colon = spec.find(':');
+            auto dash = spec.find('-', colon);
+            linux_::PortRange r;
+            r.protocol = spec.compare(0, colon, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+            r.low = static_cast<std::uint16_t>(std::stoul(spec.substr(colon + 1, dash)));
+            r.high = dash == std::string::npos
+                         ? r.low
+                         : static_cast<std::uint16_t>(std::stoul(spec.substr(dash + 1)));
+            rules.ports.push_back(r);
+        }
+        rules.restrict_ports = true;
+        if (why.empty())
+            row("network.allowed_ports", join(net.allowed_ports), State::enforced,
+                how + "; bind also to port 0 (an automatic port)");
+        else
+            row("network.allowed_ports", join(net.allowed_ports), State::refused, why);
+    }
+
+    if (any_host) {
         row("network.allowed_hosts", join(net.allowed_hosts), State::not_needed,
             "any host allowed");
-    else
-        row("network.allowed_hosts", join(net.allowed_hosts), State::refused,
-            "host filtering is not implemented yet: the sandbox could reach any host");
+    } else {
+        // Names are resolved once, here: the addresses shown are the ones enforced.
+        std::vector<std::string> shown;
+        for (const auto& host : net.allowed_hosts) {
+            std::string addr = host;
+            int prefix = -1;
+            if (auto slash = host.find('/'); slash != std::string::npos) {
+                addr = host.substr(0, slash);
+                prefix = std::stoi(host.substr(slash + 1));
+            }
+            linux_::HostNet n;
+            if (inet_pton(AF_INET, addr.c_str(), n.addr.data()) == 1) {
+                n.prefix = prefix < 0 ? 32 : prefix;
+                rules.hosts.push_back(n);
+                shown.push_back(host);
+                continue;
+            }
+            if (inet_pton(AF_INET6, addr.c_str(), n.addr.data()) == 1) {
+                n.v6 = true;
+                n.prefix = prefix < 0 ? 128 : prefix;
+                rules.hosts.push_back(n);
+                shown.push_back(host);
+                continue;
+            }
+            addrinfo hints{};
+            hints.ai_socktype = SOCK_STREAM;
+            addrinfo* found = nullptr;
+            if (int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0)
+                return Error::msg("network", "network.allowed_hosts: cannot resolve \"" + host +
+                                                 "\": " + gai_strerror(rc));
+            std::vector<std::string> addrs;
+            for (addrinfo* a = found; a; a = a->ai_next) {
+                linux_::HostNet h;
+                char text[INET6_ADDRSTRLEN] = "";
+                if (a->ai_family == AF_INET) {
+                    auto* sin = reinterpret_cast<sockaddr_in*>(a->ai_addr);
+                    std::memcpy(h.addr.data(), &sin->sin_addr, 4);
+                    h.prefix = 32;
+                    inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
+                } else if (a->ai_family == AF_INET6) {
+                    auto* sin6 = reinterpret_cast<sockaddr_in6*>(a->ai_addr);
+                    std::memcpy(h.addr.data(), &sin6->sin6_addr, 16);
+                    h.v6 = true;
+                    h.prefix = 128;
+                    inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
+                } else {
+                    continue;
+                }
+                if (std::find(rules.hosts.begin(), rules.hosts.end(), h) == rules.hosts.end())
+                    rules.hosts.push_back(h);
+                if (std::find(addrs.begin(), addrs.end(), text) == addrs.end())
+                    addrs.push_back(text);
+            }
+            freeaddrinfo(found);
+            shown.push_back(host + " (" + join(addrs, " ") + ")");
+        }
+        rules.restrict_hosts = true;
+        if (why.empty())
+            row("network.allowed_hosts", join(shown, ", "), State::enforced,
+                how + "; names resolved once, at start");
+        else
+            row("network.allowed_hosts", join(shown, ", "), State::refused, why);
+    }
+    rules.active = why.empty() && (rules.restrict_ports || rules.restrict_hosts);
+    if (!rules.active) rules = {};
+    return Ok{};
 }
 
 void Planner::plan_other_fields() {
@@ -739,7 +841,7 @@ Result<Plan> Planner::build() {
     if (auto ok = plan_user(); !ok) return ok.error();
     plan_capabilities();
     if (auto ok = plan_syscalls(); !ok) return ok.error();
-    plan_network();
+    if (auto ok = plan_network(); !ok) return ok.error();
     if (auto ok = plan_resources(); !ok) return ok.error();
     plan_other_fields();
     if (auto ok = plan_environment(); !ok) return ok.error();

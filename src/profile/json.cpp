@@ -1,5 +1,6 @@
 #include "profile/json.hpp"
 
+#include <arpa/inet.h>
 #include <seccomp.h>
 
 #include <algorithm>
@@ -247,6 +248,52 @@ std::string port_problem(std::string_view spec) {
     const auto high = dash == std::string_view::npos ? low : port_number(ports.substr(dash + 1));
     if (!low || !high) return in_quotes(spec) + " is not a port or port range" + expected;
     if (*low > *high) return in_quotes(spec) + " is an empty range" + expected;
+    return {};
+}
+
+// "*", an IPv4 or IPv6 address, either with a /PREFIX, or a host name (resolved once when a
+// sandbox starts). A pattern such as "*.example.com" is refused: a name's addresses can be
+// known at start, a pattern's cannot, and the kernel filters addresses.
+std::string host_problem(std::string_view spec) {
+    const std::string expected =
+        " (expected \"*\", an IPv4 or IPv6 address, ADDRESS/PREFIX, or a host name)";
+    if (spec == "*") return {};
+    if (spec.find('*') != std::string_view::npos)
+        return in_quotes(spec) + " is a pattern, which cannot be enforced (addresses are " +
+               "resolved once at start; list each host name)" + expected;
+    std::string text(spec);
+    std::string prefix;
+    if (auto slash = text.find('/'); slash != std::string::npos) {
+        prefix = text.substr(slash + 1);
+        text.resize(slash);
+    }
+    unsigned char buf[16];
+    const bool v4 = inet_pton(AF_INET, text.c_str(), buf) == 1;
+    const bool v6 = !v4 && inet_pton(AF_INET6, text.c_str(), buf) == 1;
+    if (!prefix.empty() || spec.find('/') != std::string_view::npos) {
+        const int max = v4 ? 32 : 128;
+        if (!v4 && !v6) return in_quotes(spec) + " is not an address with a prefix" + expected;
+        if (prefix.empty() || prefix.size() > 3 ||
+            prefix.find_first_not_of("0123456789") != std::string::npos || std::stoi(prefix) > max)
+            return in_quotes(spec) + " has a bad prefix length (0-" + std::to_string(max) + ")" +
+                   expected;
+        return {};
+    }
+    if (v4 || v6) return {};
+    // A DNS name: labels of letters, digits and '-', not at a label's ends.
+    if (text.empty() || text.size() > 253) return in_quotes(spec) + " is not a host" + expected;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t dot = text.find('.', start);
+        if (dot == std::string::npos) dot = text.size();
+        const std::string label = text.substr(start, dot - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
+            label.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    "0123456789-") != std::string::npos)
+            return in_quotes(spec) + " is not a host name or address" + expected;
+        start = dot + 1;
+        if (dot == text.size()) break;
+    }
     return {};
 }
 
@@ -662,7 +709,7 @@ void read_profile(Reader& r, const json& j, Profile& p) {
         if (r.object(*net, ptr, kNetworkKeys)) {
             r.boolean(*net, ptr, "isolated", p.network.isolated);
             r.strings(*net, ptr, "allowed_ports", p.network.allowed_ports, port_problem);
-            r.strings(*net, ptr, "allowed_hosts", p.network.allowed_hosts);
+            r.strings(*net, ptr, "allowed_hosts", p.network.allowed_hosts, host_problem);
         }
     }
 

@@ -199,8 +199,19 @@ TEST_F(RootResources, NothingLeftBehindAfterManyRunsAndKilledSupervisors) {
             },
             30s));
     }
-    // The killed supervisors' groups are still there; the next start removes them.
+    // The killed supervisors' groups are still there, emptied as their pid 1 goes; the next
+    // start removes them.
     EXPECT_FALSE(containerv_cgroups().empty());
+    EXPECT_TRUE(wait_until(
+        [] {
+            for (const auto& dir : containerv_cgroups()) {
+                std::ifstream procs(dir + "/cgroup.procs");
+                pid_t pid;
+                if (procs >> pid) return false;
+            }
+            return true;
+        },
+        30s));
     Outcome last = containerv(run_args(profile, {"true"}));
     ASSERT_EQ(last.code(), 0) << last.describe();
     EXPECT_EQ(containerv_cgroups(), std::vector<std::string>{});
@@ -208,6 +219,35 @@ TEST_F(RootResources, NothingLeftBehindAfterManyRunsAndKilledSupervisors) {
     // (rootless_lifecycle_test checks them for single runs).
     for (const auto& line : leftovers(before, HostState::capture()))
         if (line.rfind("file: ", 0) != 0) ADD_FAILURE() << line;
+}
+
+TEST_F(RootResources, HalfACoreQuotaShowsInTheMeasuredRatio) {
+    const std::string profile = profile_with(R"({"cpus": 0.5})");
+    const std::string tag = unique_name();
+    Child child(containerv_argv(
+        run_args(profile,
+                 {"sh", "-c",
+                  probe_in_sandbox() + " sleep 300 " + tag + " & " + probe_in_sandbox() + " spin"},
+                 {"--timeout", "3", "--report", "json:" + report_path()})));
+    // The group's quota as the kernel holds it, from the host, while the sandbox runs.
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return !find_processes({"cv-probe", "sleep", "300", tag}).empty();
+        },
+        30s));
+    std::string quota;
+    for (const auto& dir : containerv_cgroups())
+        if (dir.rfind("/sys/fs/cgroup/cpu/", 0) == 0)
+            std::ifstream(dir + "/cpu.cfs_quota_us") >> quota;
+    EXPECT_EQ(quota, "50000");
+    Outcome outcome = child.wait(120s);
+    EXPECT_EQ(outcome.code(), 124) << outcome.describe();
+    // A spinning process gets at most half of each period: cpu time over wall time stays at or
+    // below one half (with room for the accounting's ticks), where unthrottled it would be 1.
+    auto json = read_report();
+    const double ratio = json["cpu_seconds"].get<double>() / json["wall_seconds"].get<double>();
+    EXPECT_LE(ratio, 0.6) << json.dump();
+    EXPECT_GT(ratio, 0.0) << json.dump();
 }
 
 TEST_F(RootResources, PlanShowsTheCgroupMechanisms) {

@@ -114,13 +114,18 @@ TEST_F(RootlessResources, CgroupLimitsAreRefusedByNameWithoutPrivilege) {
 }
 
 TEST_F(RootlessResources, BadResourceValuesNameTheField) {
-    const std::string profile = profile_with(R"({"memory": 10, "devices": ["/etc/passwd"],
-        "rlimits": {"nofiles": 3}})");
+    const std::string path = dir_.path() + "/bad.json";
+    std::ofstream(path) << R"({"name": "bad", "resources": {"memory": 10,
+        "devices": ["/etc/passwd"], "rlimits": {"nofiles": 3}},
+        "network": {"allowed_hosts": ["*.example.com", "10.0.0.0/33"]}})";
+    const std::string profile = path;
     Outcome outcome = containerv({"profile", "validate", profile});
     EXPECT_EQ(outcome.code(), 1) << outcome.describe();
     for (const char* needle : {"/resources/memory: expected an integer from 1048576",
                                "/resources/devices/0: \"/etc/passwd\" is not a path under /dev",
-                               "/resources/rlimits/nofiles: unknown key"})
+                               "/resources/rlimits/nofiles: unknown key",
+                               "/network/allowed_hosts/0: \"*.example.com\" is a pattern",
+                               "/network/allowed_hosts/1: \"10.0.0.0/33\" has a bad prefix"})
         EXPECT_TRUE(outcome.out.find(needle) != std::string::npos ||
                     outcome.err.find(needle) != std::string::npos)
             << needle << "\n"

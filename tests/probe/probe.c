@@ -118,7 +118,8 @@ static int usage(void) {
             "       unshare [user|mount|net] | connect HOST PORT | sleep SECONDS [TAG] |\n"
             "       syscall [--trap] NAME|NR [ARG...] | int80 [--trap] NR [ARG...] |\n"
             "       x32 [--trap] NAME|NR [ARG...] | threads N |\n"
-            "       open PATH r|w | forks N | hog MIB | spin | rlimits\n"
+            "       open PATH r|w | forks N | hog MIB | spin | rlimits |\n"
+            "       bind tcp|udp PORT | sendto HOST PORT\n"
             "ARG: a number (0x.. hex, 0.. octal) or buf, a zeroed page below 4 GiB;\n"
             "     at most 6 (5 for int80)\n");
     return 2;
@@ -353,6 +354,37 @@ static int cmd_connect(const char* host, const char* port_text) {
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) so_error = errno;
     close(fd);
     return report(so_error != 0 ? -1 : 0, so_error);
+}
+
+// Binds a TCP or UDP socket to 127.0.0.1:PORT (0: any port).
+static int cmd_bind(const char* proto, const char* port_text) {
+    int type = strcmp(proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
+    int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+    if (fd < 0) return report(-1, errno);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)atoi(port_text));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int rc = bind(fd, (struct sockaddr*)&addr, sizeof addr);
+    int err = errno;
+    close(fd);
+    return report(rc, err);
+}
+
+// One UDP datagram to HOST:PORT from an unconnected socket (the sendmsg hook's case).
+static int cmd_sendto(const char* host, const char* port_text) {
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)atoi(port_text));
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) return usage();
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return report(-1, errno);
+    ssize_t n = sendto(fd, "x", 1, 0, (struct sockaddr*)&addr, sizeof addr);
+    int err = errno;
+    close(fd);
+    return report(n, err);
 }
 
 // Opens PATH for reading (r) or writing (w) and closes it: a device cgroup refuses at open.
@@ -711,6 +743,8 @@ int main(int argc, char** argv) {
     if (strcmp(cmd, "forks") == 0) return cmd_forks(argv[2]);
     if (strcmp(cmd, "hog") == 0) return cmd_hog(argv[2]);
     if (strcmp(cmd, "open") == 0 && argc > 3) return cmd_open(argv[2], argv[3]);
+    if (strcmp(cmd, "bind") == 0 && argc > 3) return cmd_bind(argv[2], argv[3]);
+    if (strcmp(cmd, "sendto") == 0 && argc > 3) return cmd_sendto(argv[2], argv[3]);
     if (strcmp(cmd, "connect") == 0 && argc > 3) return cmd_connect(argv[2], argv[3]);
     return usage();
 }
