@@ -3,10 +3,15 @@
 #include "sandbox_run.hpp"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <fstream>
 
 namespace cvtest {
@@ -129,6 +134,46 @@ TEST_F(RootNetwork, BuiltinServersRunWithoutAWeakeningFlag) {
                                     "--", probe_in_sandbox(), "bind", "tcp", "8081"});
         EXPECT_EQ(parse_report(other.out)["result"], "EPERM") << other.describe();
     }
+}
+
+// How many programs of TYPE are attached to the cgroup directory DIR (BPF_PROG_QUERY).
+int attached(const std::string& dir, bpf_attach_type type) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    bpf_attr attr{};
+    attr.query.target_fd = static_cast<std::uint32_t>(fd);
+    attr.query.attach_type = type;
+    long rc = ::syscall(SYS_bpf, BPF_PROG_QUERY, &attr, sizeof attr);
+    ::close(fd);
+    return rc == 0 ? static_cast<int>(attr.query.prog_cnt) : -1;
+}
+
+TEST_F(RootNetwork, ProgramsSitOnTheSandboxsGroupInTheUnifiedTree) {
+    const std::string unified = ::access("/sys/fs/cgroup/unified", F_OK) == 0
+                                    ? "/sys/fs/cgroup/unified/containerv"
+                                    : "/sys/fs/cgroup/containerv";
+    const std::string profile = profile_with(R"({"allowed_ports": ["tcp:9"]})");
+    const std::string tag = unique_name();
+    Child child(containerv_argv(run_args(profile, {probe_in_sandbox(), "sleep", "300", tag})));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return !find_processes({"cv-probe", "sleep", "300", tag}).empty();
+        },
+        30s));
+    const std::string group = unified + "/" + std::to_string(child.pid()) + "-";
+    std::string dir;
+    if (DIR* d = ::opendir(unified.c_str())) {
+        while (dirent* e = ::readdir(d))
+            if ((unified + "/" + e->d_name).rfind(group, 0) == 0) dir = unified + "/" + e->d_name;
+        ::closedir(d);
+    }
+    ASSERT_FALSE(dir.empty()) << "no group of supervisor " << child.pid() << " in " << unified;
+    EXPECT_EQ(attached(dir, BPF_CGROUP_DEVICE), 1);
+    for (auto type : {BPF_CGROUP_INET4_CONNECT, BPF_CGROUP_INET6_CONNECT, BPF_CGROUP_INET4_BIND,
+                      BPF_CGROUP_INET6_BIND, BPF_CGROUP_UDP4_SENDMSG, BPF_CGROUP_UDP6_SENDMSG})
+        EXPECT_EQ(attached(dir, type), 1) << "attach type " << type;
+    child.signal(SIGTERM);
+    child.wait();
 }
 
 TEST_F(RootNetwork, APatternIsAValidationError) {

@@ -388,7 +388,12 @@ HostState HostState::capture() {
         if (d == nullptr) continue;
         while (dirent* entry = ::readdir(d)) {
             std::string name = entry->d_name;
-            if (name != "." && name != "..") state.temp_entries.insert(dir + "/" + name);
+            // gcc's own temporaries (ccXXXXXX.*) come and go when anything else on the host
+            // compiles; containerv never writes such names.
+            const bool compiler_temp =
+                name.size() > 9 && name.compare(0, 2, "cc") == 0 && name[8] == '.';
+            if (name != "." && name != ".." && !compiler_temp)
+                state.temp_entries.insert(dir + "/" + name);
         }
         ::closedir(d);
     }
