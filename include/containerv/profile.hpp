@@ -105,12 +105,29 @@ struct MacPolicy {
     bool operator==(const MacPolicy&) const = default;
 };
 
-// Resource limits; enforcement arrives with the resources issue. Unset means no limit.
+// Process resource limits (setrlimit in the command, soft = hard; cpu: soft, hard one more).
+// Unset means the caller's own limit is inherited.
+struct Rlimits {
+    std::optional<std::uint64_t> nofile;         // RLIMIT_NOFILE: open descriptors
+    std::optional<std::uint64_t> nproc;          // RLIMIT_NPROC: processes of the user
+    std::optional<std::uint64_t> core;           // RLIMIT_CORE: bytes of a core dump
+    std::optional<std::uint64_t> fsize;          // RLIMIT_FSIZE: bytes of one file
+    std::optional<std::uint64_t> cpu_seconds;    // RLIMIT_CPU: seconds of cpu time
+    std::optional<std::uint64_t> address_space;  // RLIMIT_AS: bytes of virtual memory
+    bool operator==(const Rlimits&) const = default;
+};
+
+// Resource limits, enforced by a per-sandbox cgroup (and rlimits). Unset means no limit.
 struct ResourcePolicy {
     std::optional<std::uint64_t> memory_bytes;
-    std::optional<double> cpus;
+    std::optional<std::uint64_t> swap_bytes;  // swap on top of memory_bytes; 0: none
+    std::optional<double> cpus;               // a fraction of cores' time
+    std::optional<std::uint64_t> cpu_weight;  // 1-10000 (cgroup v2's cpu.weight scale)
     std::optional<std::uint64_t> pids;
+    // Host devices the sandbox may use beyond the default set, "PATH[:ACCESS]", ACCESS of
+    // r, w, m (default rw); each is bound at PATH into the sandbox's /dev.
     std::vector<std::string> devices;
+    Rlimits rlimits;
     bool operator==(const ResourcePolicy&) const = default;
 };
 

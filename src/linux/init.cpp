@@ -23,7 +23,7 @@ int exit_code(int wait_status) {
     return 125;
 }
 
-void run_init(pid_t command) {
+void run_init(pid_t command, int status_fd) {
     sigset_t set = init_signals();
     for (;;) {
         int sig = sigwaitinfo(&set, nullptr);
@@ -35,7 +35,12 @@ void run_init(pid_t command) {
         int status = 0;
         pid_t pid;
         while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-            if (pid == command) _exit(exit_code(status));
+            if (pid == command) {
+                if (write(status_fd, &status, sizeof status) != sizeof status) {
+                    // The supervisor then reports from pid 1's exit code alone.
+                }
+                _exit(exit_code(status));
+            }
     }
 }
 

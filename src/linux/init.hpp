@@ -13,8 +13,10 @@ namespace containerv::linux_ {
 // blocked.
 sigset_t init_signals();
 
-// Never returns. `command` is the command's pid in the sandbox's pid namespace.
-[[noreturn]] void run_init(pid_t command);
+// Never returns. `command` is the command's pid in the sandbox's pid namespace; its raw wait
+// status is written to `status_fd` (4 bytes) before pid 1 exits, so the supervisor can tell
+// "killed by signal 9" from "exited 137".
+[[noreturn]] void run_init(pid_t command, int status_fd);
 
 // The exit status a shell would report for a wait status: the code, or 128 + the signal.
 int exit_code(int wait_status);

@@ -19,8 +19,10 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/close_range.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -122,6 +124,16 @@ void report(int fd) {
         }
     }
 
+    // The profile's rlimits: lowering needs no privilege; the plan kept hard limits within the
+    // caller's, which no process (not even the sandbox's root) could raise.
+    for (const auto& l : plan.rlimits) {
+        struct rlimit value = {static_cast<rlim_t>(l.soft), static_cast<rlim_t>(l.hard)};
+        if (setrlimit(static_cast<__rlimit_resource>(l.resource), &value) != 0) {
+            fail("rlimits", "setrlimit", l.name);
+            die(report_fd);
+        }
+    }
+
     // Nothing but stdio crosses into the command: every other descriptor closes on exec.
     if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
         fail("descriptors", "close_range", "");
@@ -142,7 +154,8 @@ void report(int fd) {
 
 // Pid 1 keeps no privilege the command lacks: no capability, the same ids, not dumpable (so
 // the command cannot ptrace it), and a filter that allows only waiting and signalling.
-[[noreturn]] void become_init(const Plan& plan, pid_t command, int go_fd, int report_fd) {
+[[noreturn]] void become_init(const Plan& plan, pid_t command, int go_fd, int report_fd,
+                              int status_fd) {
     if (drop_bounding(0, plan.cap_last_cap) != 0) die(report_fd);
     if (set_identity(plan.uid, plan.gid, plan.clear_groups) != 0) die(report_fd);
     if (set_capabilities(0, false, plan.cap_last_cap) != 0) die(report_fd);
@@ -161,24 +174,37 @@ void report(int fd) {
         fail("init", "prctl", "");
         die(report_fd);
     }
-    if (report_fd > 3) syscall(SYS_close_range, 3, report_fd - 1, 0);
-    syscall(SYS_close_range, report_fd + 1, ~0U, 0);
+    // Every descriptor but stdio, the report pipe and the status pipe goes.
+    int low = report_fd < status_fd ? report_fd : status_fd;
+    int high = report_fd < status_fd ? status_fd : report_fd;
+    if (low > 3) syscall(SYS_close_range, 3, low - 1, 0);
+    if (high > low + 1) syscall(SYS_close_range, low + 1, high - 1, 0);
+    syscall(SYS_close_range, high + 1, ~0U, 0);
     // No init filter either when the host has no seccomp and the user accepted that.
     if (int err = plan.has_filter ? seccomp::load(plan.init_filter) : 0) {
         fail("init", "seccomp(SECCOMP_SET_MODE_FILTER)", "", err);
         die(report_fd);
     }
     close(report_fd);
-    run_init(command);
+    run_init(command, status_fd);
 }
 
-[[noreturn]] void sandbox_main(const Plan& plan, const ExecArgs& ex, int go_fd, int report_fd) {
+[[noreturn]] void sandbox_main(const Plan& plan, const ExecArgs& ex, int go_fd, int report_fd,
+                               int status_fd) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
         fail("init", "prctl(PR_SET_PDEATHSIG)", "");
         die(report_fd);
     }
     char byte;
     if (read(go_fd, &byte, 1) != 1) _exit(125);  // the supervisor failed or died
+
+    // Now inside its own cgroup: a cgroup namespace rooted there, so the sandbox sees its
+    // group as "/" and nothing of the host's tree above it (the one clone made is rooted at
+    // the caller's group).
+    if (plan.cgroup.version != CgroupVersion::none && unshare(CLONE_NEWCGROUP) != 0) {
+        fail("namespaces", "unshare(CLONE_NEWCGROUP)", "");
+        die(report_fd);
+    }
 
     // A new session without a controlling terminal: TIOCSTI and TIOCLINUX on the caller's
     // terminal then fail with EPERM, so nothing in the sandbox can type into the shell that
@@ -209,9 +235,10 @@ void report(int fd) {
     }
     if (command == 0) {
         close(go_fd);
+        close(status_fd);
         run_command(plan, ex, report_fd);
     }
-    become_init(plan, command, go_fd, report_fd);
+    become_init(plan, command, go_fd, report_fd, status_fd);
 }
 
 // Reads the one failure record the sandbox may send; EOF without one means the command was
@@ -234,13 +261,30 @@ StepError read_report(int fd) {
 
 Result<Sandbox> Sandbox::start(const Plan& plan) {
     ExecArgs ex = prepare_exec(plan);
+
+    // The group exists, limits written, before the sandbox does; groups left by supervisors
+    // that were killed go first.
+    std::unique_ptr<Cgroup> cgroup;
+    if (plan.cgroup.version != CgroupVersion::none) {
+        remove_stale_cgroups(plan.cgroup.version, plan.cgroup.unified_root);
+        auto made = create_cgroup(plan.cgroup);
+        if (!made) return made.error();
+        cgroup = std::move(*made);
+    }
+
     int go[2];
     int rep[2];
+    int st[2];
     if (pipe2(go, O_CLOEXEC) != 0) return Error::sys("launch", "pipe2", "", errno);
     if (pipe2(rep, O_CLOEXEC) != 0) {
         int err = errno;
         close(go[0]);
         close(go[1]);
+        return Error::sys("launch", "pipe2", "", err);
+    }
+    if (pipe2(st, O_CLOEXEC | O_NONBLOCK) != 0) {
+        int err = errno;
+        for (int fd : {go[0], go[1], rep[0], rep[1]}) close(fd);
         return Error::sys("launch", "pipe2", "", err);
     }
 
@@ -256,22 +300,32 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
     if (pid == 0) {
         close(go[1]);
         close(rep[0]);
-        sandbox_main(plan, ex, go[0], rep[1]);
+        close(st[0]);
+        sandbox_main(plan, ex, go[0], rep[1], st[1]);
     }
     int clone_errno = errno;
     sigprocmask(SIG_SETMASK, &old, nullptr);
     close(go[0]);
     close(rep[1]);
+    close(st[1]);
     if (pid < 0) {
         close(go[1]);
         close(rep[0]);
+        close(st[0]);
         return Error::sys("namespaces", "clone", "", clone_errno);
     }
 
-    Sandbox sandbox(static_cast<pid_t>(pid), go[1]);
+    Sandbox sandbox(static_cast<pid_t>(pid), go[1], st[0]);
+    sandbox.started_ = std::chrono::steady_clock::now();
+    sandbox.cgroup_ = std::move(cgroup);
+    sandbox.report_.memory_limit = plan.cgroup.memory;
+    sandbox.report_.pids_limit = plan.cgroup.pids;
+    sandbox.report_.cpu_seconds_limit = plan.cpu_seconds;
     std::optional<Error> error;
     if (auto ok = write_id_maps(sandbox.pid_, plan); !ok)
         error = ok.error();
+    else if (auto in = sandbox.cgroup_ ? sandbox.cgroup_->add(sandbox.pid_) : Status(Ok{}); !in)
+        error = in.error();
     else if (write(go[1], "g", 1) != 1)
         error = Error::sys("launch", "write", "go pipe", errno);
     else if (StepError e = read_report(rep[0]); e.kind != StepError::none)
@@ -282,9 +336,16 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
 }
 
 Sandbox::Sandbox(Sandbox&& other) noexcept
-    : pid_(other.pid_), life_fd_(other.life_fd_), status_(other.status_) {
+    : pid_(other.pid_),
+      life_fd_(other.life_fd_),
+      status_fd_(other.status_fd_),
+      status_(other.status_),
+      cgroup_(std::move(other.cgroup_)),
+      started_(other.started_),
+      report_(other.report_) {
     other.pid_ = -1;
     other.life_fd_ = -1;
+    other.status_fd_ = -1;
 }
 
 Sandbox& Sandbox::operator=(Sandbox&& other) noexcept {
@@ -292,20 +353,50 @@ Sandbox& Sandbox::operator=(Sandbox&& other) noexcept {
         this->~Sandbox();
         pid_ = other.pid_;
         life_fd_ = other.life_fd_;
+        status_fd_ = other.status_fd_;
         status_ = other.status_;
+        cgroup_ = std::move(other.cgroup_);
+        started_ = other.started_;
+        report_ = other.report_;
         other.pid_ = -1;
         other.life_fd_ = -1;
+        other.status_fd_ = -1;
     }
     return *this;
 }
 
 Sandbox::~Sandbox() {
     if (pid_ > 0) {
-        ::kill(pid_, SIGKILL);
+        kill_tree();
         while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
         }
+        pid_ = -1;
     }
+    release();
+}
+
+// SIGKILL to pid 1 ends its pid namespace, so every process of the tree; a v2 group is also
+// killed as a whole (cgroup.kill), which reaches a process that left the pid namespace's view.
+void Sandbox::kill_tree() {
+    if (pid_ > 0) ::kill(pid_, SIGKILL);
+    if (cgroup_) cgroup_->kill_all();
+}
+
+// Closes what the handle holds and removes the cgroup: every way a handle ends comes here.
+void Sandbox::release() {
     if (life_fd_ >= 0) close(life_fd_);
+    life_fd_ = -1;
+    if (status_fd_ >= 0) close(status_fd_);
+    status_fd_ = -1;
+    if (cgroup_) {
+        if (auto ok = cgroup_->remove(); !ok)
+            std::fprintf(stderr, "containerv: %s\n", ok.error().to_string().c_str());
+        cgroup_.reset();
+    }
+}
+
+std::vector<std::string> Sandbox::cgroup_paths() const {
+    return cgroup_ ? cgroup_->paths() : std::vector<std::string>{};
 }
 
 Status Sandbox::kill(int sig) const {
@@ -314,39 +405,121 @@ Status Sandbox::kill(int sig) const {
     return Ok{};
 }
 
-void Sandbox::reap(int status) {
-    status_ = exit_code(status);
+void Sandbox::reap(int status, const struct rusage& usage) {
+    ExitReport& r = report_;
+    r.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    auto seconds = [](const timeval& tv) { return double(tv.tv_sec) + double(tv.tv_usec) / 1e6; };
+    r.user_cpu_seconds = seconds(usage.ru_utime);
+    r.system_cpu_seconds = seconds(usage.ru_stime);
+
+    // The command's own wait status, from pid 1; without it (pid 1 itself was killed) pid 1's.
+    int command = 0;
+    if (status_fd_ >= 0 && read(status_fd_, &command, sizeof command) == sizeof command) {
+        r.command_known = true;
+    } else {
+        command = status;
+    }
+    if (WIFSIGNALED(command)) {
+        r.signal = WTERMSIG(command);
+        status_ = 128 + r.signal;
+    } else if (WIFEXITED(command)) {
+        r.status = WEXITSTATUS(command);
+        status_ = r.status;
+    } else {
+        status_ = exit_code(status);
+    }
+    // pid 1 exits with 125 when the set-up failed after the report pipe closed; keep that.
+    if (!r.command_known) status_ = exit_code(status);
+
+    if (cgroup_) {
+        CgroupUsage u = cgroup_->usage();
+        r.oom_killed = u.oom_killed;
+        r.pids_limit_hit = u.pids_limit_hit;
+        if (u.peak_memory) {
+            r.peak_memory = u.peak_memory;
+            r.peak_memory_source = "cgroup";
+        }
+    }
+    if (!r.peak_memory) {
+        // ru_maxrss of a wait is the largest resident set of the tree's single processes.
+        r.peak_memory = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
+        r.peak_memory_source = "maxrss";
+    }
+
+    const double cpu = r.user_cpu_seconds + r.system_cpu_seconds;
+    const bool cpu_limit =
+        r.cpu_seconds_limit &&
+        (r.signal == SIGXCPU ||
+         (r.signal == SIGKILL && cpu >= static_cast<double>(*r.cpu_seconds_limit)));
+    using Reason = ExitReport::Reason;
+    if (r.timed_out)
+        r.reason = Reason::timeout;
+    else if (r.oom_killed && r.signal == SIGKILL)
+        r.reason = Reason::oom;
+    else if (cpu_limit)
+        r.reason = Reason::cpu_limit;
+    else if (r.pids_limit_hit)
+        r.reason = Reason::pids_limit;
+    else if (r.signal != 0)
+        r.reason = Reason::signaled;
+    else
+        r.reason = Reason::exited;
+    // GNU timeout's convention for a run ended by the clock.
+    if (r.timed_out) status_ = 124;
+    r.exit_code = status_;
+
     pid_ = -1;
-    if (life_fd_ >= 0) close(life_fd_);
-    life_fd_ = -1;
+    release();
 }
 
 int Sandbox::wait() {
     if (pid_ <= 0) return status_;
     int status = 0;
-    while (waitpid(pid_, &status, 0) < 0) {
+    struct rusage usage {};
+    while (wait4(pid_, &status, 0, &usage) < 0) {
         if (errno != EINTR) {
             status = 125 << 8;
             break;
         }
     }
-    reap(status);
+    reap(status, usage);
     return status_;
 }
 
-int Sandbox::supervise(const sigset_t& forwarded) {
+int Sandbox::supervise(const sigset_t& forwarded, std::optional<double> timeout) {
     // SIGCHLD blocked too, so an exit between waitpid and sigwaitinfo stays pending.
     sigset_t wanted = forwarded;
     sigaddset(&wanted, SIGCHLD);
     sigset_t old;
     sigprocmask(SIG_BLOCK, &wanted, &old);
+    report_.timeout_seconds = timeout;
+    const auto deadline =
+        timeout ? started_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                 std::chrono::duration<double>(*timeout))
+                : std::chrono::steady_clock::time_point::max();
     while (pid_ > 0) {
         int status = 0;
-        if (waitpid(pid_, &status, WNOHANG) == pid_) {
-            reap(status);
+        struct rusage usage {};
+        if (wait4(pid_, &status, WNOHANG, &usage) == pid_) {
+            reap(status, usage);
             break;
         }
-        int sig = sigwaitinfo(&wanted, nullptr);
+        int sig;
+        if (timeout && !report_.timed_out) {
+            auto left = deadline - std::chrono::steady_clock::now();
+            if (left <= std::chrono::steady_clock::duration::zero()) {
+                report_.timed_out = true;
+                kill_tree();
+                continue;
+            }
+            auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+            struct timespec ts = {static_cast<time_t>(ns / 1000000000),
+                                  static_cast<long>(ns % 1000000000)};
+            sig = sigtimedwait(&wanted, nullptr, &ts);
+        } else {
+            sig = sigwaitinfo(&wanted, nullptr);
+        }
         if (sig > 0 && sig != SIGCHLD) ::kill(pid_, sig);
     }
     sigprocmask(SIG_SETMASK, &old, nullptr);

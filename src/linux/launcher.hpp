@@ -1,13 +1,51 @@
 // Starts a plan as a sandbox; the handle waits for it, signals it, and never leaks it.
 #pragma once
 
+#include "linux/cgroups.hpp"
 #include "plan/plan.hpp"
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <csignal>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
 
 namespace containerv::linux_ {
+
+// Why a sandbox ended and what it used: the exit report (`run --report`).
+struct ExitReport {
+    // The first that applies, in this order: timeout, oom, cpu_limit, pids_limit, signaled,
+    // exited. pids_limit means a fork failed at the limit while the command ran; how the
+    // command then ended is in `status` / `signal`.
+    enum class Reason { exited, signaled, oom, pids_limit, cpu_limit, timeout };
+    Reason reason = Reason::exited;
+    int exit_code = 0;           // what containerv exits with
+    int status = -1;             // the command's exit status, when it exited
+    int signal = 0;              // the signal that ended the command (or pid 1), else 0
+    bool command_known = false;  // pid 1 reported the command's own wait status
+    bool oom_killed = false;
+    bool pids_limit_hit = false;
+    bool timed_out = false;
+    double wall_seconds = 0;
+    double user_cpu_seconds = 0;  // the whole tree's, as the kernel accounts reaped children
+    double system_cpu_seconds = 0;
+    std::optional<std::uint64_t> peak_memory;  // bytes
+    std::string peak_memory_source;            // "cgroup" (the group's high-water mark) or "maxrss"
+    std::optional<std::uint64_t> memory_limit;
+    std::optional<std::uint64_t> pids_limit;
+    std::optional<std::uint64_t> cpu_seconds_limit;
+    std::optional<double> timeout_seconds;
+};
+
+std::string_view to_string(ExitReport::Reason reason);
+// One line for people: "out of memory (memory limit 33554432 bytes)".
+std::string describe(const ExitReport& report);
+// The report as one JSON object (docs/PROFILES.md, "Exit report").
+std::string report_json(const ExitReport& report);
 
 class Sandbox {
 public:
@@ -34,15 +72,29 @@ public:
 
     // Waits like wait(), meanwhile passing the caller's signals in `forwarded` (which the
     // caller has blocked) on to the sandbox: what a command-line supervisor does.
-    int supervise(const sigset_t& forwarded);
+    // With a timeout (seconds), the whole tree is killed when the wall time runs out.
+    int supervise(const sigset_t& forwarded, std::optional<double> timeout = std::nullopt);
+
+    // Why the sandbox ended and what it used; complete once wait() or supervise() returned.
+    const ExitReport& report() const { return report_; }
+
+    // The sandbox's cgroup directories (empty without a group), for logs and tests.
+    std::vector<std::string> cgroup_paths() const;
 
 private:
-    Sandbox(pid_t pid, int life_fd) : pid_(pid), life_fd_(life_fd) {}
-    void reap(int status);
+    Sandbox(pid_t pid, int life_fd, int status_fd)
+        : pid_(pid), life_fd_(life_fd), status_fd_(status_fd) {}
+    void reap(int status, const struct rusage& usage);
+    void kill_tree();
+    void release();
 
     pid_t pid_ = -1;
-    int life_fd_ = -1;  // held open while the handle lives: pid 1 watches it
+    int life_fd_ = -1;    // held open while the handle lives: pid 1 watches it
+    int status_fd_ = -1;  // pid 1 writes the command's raw wait status here
     int status_ = -1;
+    std::unique_ptr<Cgroup> cgroup_;
+    std::chrono::steady_clock::time_point started_;
+    ExitReport report_;
 };
 
 // The signals a command-line supervisor blocks and forwards.

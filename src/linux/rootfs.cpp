@@ -313,6 +313,13 @@ int RootBuilder::dev() {
             return -1;
         if (set_attr(target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false, "dev") != 0) return -1;
     }
+    // The profile's resources.devices, from the host's /dev (the plan checked each is one).
+    for (const auto& path : plan_.devices) {
+        std::string target = kNew + path;
+        if (make_mount_point(kOld + "/dev/null", target, "dev") != 0) return -1;
+        if (mnt((kOld + path).c_str(), target, nullptr, MS_BIND, "", "dev") != 0) return -1;
+        if (set_attr(target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false, "dev") != 0) return -1;
+    }
     // A private devpts instance: the sandbox sees only its own terminals.
     if (mkdir_p(d + "/pts", 0755, "dev") != 0) return -1;
     if (mnt("devpts", d + "/pts", "devpts", MS_NOSUID | MS_NOEXEC,

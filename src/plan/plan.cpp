@@ -8,13 +8,19 @@
 #include <charconv>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <arpa/inet.h>
 #include <grp.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 namespace containerv {
@@ -134,7 +140,8 @@ private:
     Status plan_user();
     Status plan_syscalls();
     void plan_capabilities();
-    void plan_network();
+    Status plan_network();
+    Status plan_resources();
     void plan_other_fields();
     Status plan_environment();
 
@@ -484,7 +491,7 @@ Status Planner::plan_syscalls() {
     return Ok{};
 }
 
-void Planner::plan_network() {
+Status Planner::plan_network() {
     const NetworkPolicy& net = profile_.network;
     if (net.isolated) {
         plan_.clone_flags |= CLONE_NEWNET;
@@ -505,23 +512,121 @@ void Planner::plan_network() {
             "isolated network: nothing is reachable beyond lo");
         row("network.allowed_hosts", join(net.allowed_hosts), State::enforced,
             "isolated network: nothing is reachable beyond lo");
-        return;
+        return Ok{};
     }
-    if (net.allowed_ports.empty())
-        row("network.allowed_ports", "(none)", State::not_needed, "no port restriction asked");
-    else
-        row("network.allowed_ports", join(net.allowed_ports), State::refused,
-            "port filtering is not implemented yet: the sandbox could bind and connect any port");
-
     bool any_host = net.allowed_hosts.empty() ||
                     std::find(net.allowed_hosts.begin(), net.allowed_hosts.end(), "*") !=
                         net.allowed_hosts.end();
-    if (any_host)
+    // The filter needs a group of ours in the unified tree (v2, or a hybrid host's unified
+    // mount), so root in practice.
+    const bool group =
+        host_.cgroups_writable && host_.cgroup_version != linux_::CgroupVersion::none;
+    const std::string unified =
+        host_.cgroup_version == linux_::CgroupVersion::v2 ? "/sys/fs/cgroup" : host_.cgroup_unified;
+    std::string why;
+    if (!group)
+        why = host_.cgroups_unwritable +
+              ", and the port and host filters are BPF programs "
+              "attached to the sandbox's cgroup";
+    else if (unified.empty())
+        why = "this host has no cgroup v2 tree, where the socket address BPF programs attach";
+    const std::string how =
+        "cgroup BPF programs on the socket address hooks (connect4/6, "
+        "sendmsg4/6 for UDP, bind4/6) of the sandbox's group in " +
+        unified + ": anything else fails with EPERM";
+    linux_::NetRules& rules = plan_.cgroup.net;
+
+    if (net.allowed_ports.empty()) {
+        row("network.allowed_ports", "(none)", State::not_needed, "no port restriction asked");
+    } else {
+        for (const auto& spec : net.allowed_ports) {
+            auto colon = spec.find(':');
+            auto dash = spec.find('-', colon);
+            linux_::PortRange r;
+            r.protocol = spec.compare(0, colon, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+            r.low = static_cast<std::uint16_t>(std::stoul(spec.substr(colon + 1, dash)));
+            r.high = dash == std::string::npos
+                         ? r.low
+                         : static_cast<std::uint16_t>(std::stoul(spec.substr(dash + 1)));
+            rules.ports.push_back(r);
+        }
+        rules.restrict_ports = true;
+        if (why.empty())
+            row("network.allowed_ports", join(net.allowed_ports), State::enforced,
+                how + "; bind also to port 0 (an automatic port)");
+        else
+            row("network.allowed_ports", join(net.allowed_ports), State::refused, why);
+    }
+
+    if (any_host) {
         row("network.allowed_hosts", join(net.allowed_hosts), State::not_needed,
             "any host allowed");
-    else
-        row("network.allowed_hosts", join(net.allowed_hosts), State::refused,
-            "host filtering is not implemented yet: the sandbox could reach any host");
+    } else {
+        // Names are resolved once, here: the addresses shown are the ones enforced.
+        std::vector<std::string> shown;
+        for (const auto& host : net.allowed_hosts) {
+            std::string addr = host;
+            int prefix = -1;
+            if (auto slash = host.find('/'); slash != std::string::npos) {
+                addr = host.substr(0, slash);
+                prefix = std::stoi(host.substr(slash + 1));
+            }
+            linux_::HostNet n;
+            if (inet_pton(AF_INET, addr.c_str(), n.addr.data()) == 1) {
+                n.prefix = prefix < 0 ? 32 : prefix;
+                rules.hosts.push_back(n);
+                shown.push_back(host);
+                continue;
+            }
+            if (inet_pton(AF_INET6, addr.c_str(), n.addr.data()) == 1) {
+                n.v6 = true;
+                n.prefix = prefix < 0 ? 128 : prefix;
+                rules.hosts.push_back(n);
+                shown.push_back(host);
+                continue;
+            }
+            addrinfo hints{};
+            hints.ai_socktype = SOCK_STREAM;
+            addrinfo* found = nullptr;
+            if (int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0)
+                return Error::msg("network", "network.allowed_hosts: cannot resolve \"" + host +
+                                                 "\": " + gai_strerror(rc));
+            std::vector<std::string> addrs;
+            for (addrinfo* a = found; a; a = a->ai_next) {
+                linux_::HostNet h;
+                char text[INET6_ADDRSTRLEN] = "";
+                if (a->ai_family == AF_INET) {
+                    auto* sin = reinterpret_cast<sockaddr_in*>(a->ai_addr);
+                    std::memcpy(h.addr.data(), &sin->sin_addr, 4);
+                    h.prefix = 32;
+                    inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
+                } else if (a->ai_family == AF_INET6) {
+                    auto* sin6 = reinterpret_cast<sockaddr_in6*>(a->ai_addr);
+                    std::memcpy(h.addr.data(), &sin6->sin6_addr, 16);
+                    h.v6 = true;
+                    h.prefix = 128;
+                    inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
+                } else {
+                    continue;
+                }
+                if (std::find(rules.hosts.begin(), rules.hosts.end(), h) == rules.hosts.end())
+                    rules.hosts.push_back(h);
+                if (std::find(addrs.begin(), addrs.end(), text) == addrs.end())
+                    addrs.push_back(text);
+            }
+            freeaddrinfo(found);
+            shown.push_back(host + " (" + join(addrs, " ") + ")");
+        }
+        rules.restrict_hosts = true;
+        if (why.empty())
+            row("network.allowed_hosts", join(shown, ", "), State::enforced,
+                how + "; names resolved once, at start");
+        else
+            row("network.allowed_hosts", join(shown, ", "), State::refused, why);
+    }
+    rules.active = why.empty() && (rules.restrict_ports || rules.restrict_hosts);
+    if (!rules.active) rules = {};
+    return Ok{};
 }
 
 void Planner::plan_other_fields() {
@@ -549,14 +654,6 @@ void Planner::plan_other_fields() {
         std::string(to_string(m.selinux)) +
             (m.selinux_context.empty() ? "" : " " + m.selinux_context));
 
-    const ResourcePolicy& r = profile_.resources;
-    const char* later = "resource limits are not implemented yet";
-    if (r.memory_bytes)
-        row("resources.memory", std::to_string(*r.memory_bytes), State::refused, later);
-    if (r.cpus) row("resources.cpus", std::to_string(*r.cpus), State::refused, later);
-    if (r.pids) row("resources.pids", std::to_string(*r.pids), State::refused, later);
-    if (!r.devices.empty()) row("resources.devices", join(r.devices), State::refused, later);
-
     const WindowsPolicy& w = profile_.windows;
     if (w.app_container || !w.integrity_level.empty() || !w.capability_sids.empty() ||
         !w.privileges.empty())
@@ -567,6 +664,149 @@ void Planner::plan_other_fields() {
             (plan_.clone_flags & CLONE_NEWNET ? ",net" : ""),
         State::enforced,
         "clone flags; fresh /proc for the pid namespace; pid 1 is containerv's init");
+}
+
+// Limits go to a per-sandbox cgroup, which only a caller allowed to create groups gets (root,
+// in practice); without one every limit the profile sets is refused by name. rlimits need no
+// privilege: the command sets them on itself before exec.
+Status Planner::plan_resources() {
+    using linux_::CgroupVersion;
+    const ResourcePolicy& r = profile_.resources;
+    const bool v1 = host_.cgroup_version == CgroupVersion::v1;
+    const bool group = host_.cgroups_writable && host_.cgroup_version != CgroupVersion::none;
+    const std::string gen = v1 ? "cgroup v1 " : "cgroup v2 ";
+    auto limit = [&](const char* field, const std::string& value, const std::string& how) {
+        if (group)
+            row(field, value, State::enforced, gen + how);
+        else
+            row(field, value, State::refused, host_.cgroups_unwritable);
+    };
+    auto number = [](std::uint64_t v) { return std::to_string(v); };
+
+    if (group) {
+        linux_::CgroupSpec& spec = plan_.cgroup;
+        spec.version = host_.cgroup_version;
+        if (v1) spec.unified_root = host_.cgroup_unified;
+        spec.memory = r.memory_bytes;
+        spec.swap = r.swap_bytes;
+        spec.cpus = r.cpus;
+        spec.cpu_weight = r.cpu_weight;
+        spec.pids = r.pids;
+        spec.devices = linux_::default_device_rules();
+    }
+    if (r.memory_bytes)
+        limit("resources.memory", number(*r.memory_bytes),
+              v1 ? "memory.limit_in_bytes; the OOM killer acts inside the group"
+                 : "memory.max; the OOM killer acts inside the group");
+    if (r.swap_bytes) {
+        if (group && !host_.cgroup_swap)
+            row("resources.memory_swap", number(*r.swap_bytes), State::refused,
+                "this kernel does not account swap (memory.memsw.* is missing; boot with "
+                "swapaccount=1)");
+        else
+            limit("resources.memory_swap", number(*r.swap_bytes),
+                  v1 ? "memory.memsw.limit_in_bytes = memory + swap" : "memory.swap.max");
+    }
+    if (r.cpus) {
+        std::ostringstream v;
+        v << *r.cpus;
+        limit("resources.cpus", v.str(),
+              v1 ? "cpu.cfs_quota_us per cpu.cfs_period_us of 100000" : "cpu.max, period 100000");
+    }
+    if (r.cpu_weight)
+        limit("resources.cpu_weight", number(*r.cpu_weight),
+              v1 ? "cpu.shares (weight 1-10000 mapped onto 2-262144)" : "cpu.weight");
+    if (r.pids) limit("resources.pids", number(*r.pids), v1 ? "pids.max" : "pids.max");
+
+    // Devices: the default nodes plus the profile's, each checked to be a host device now.
+    std::vector<std::string> shown;
+    for (const auto& entry : r.devices) {
+        auto colon = entry.find(':');
+        const std::string path = entry.substr(0, colon);
+        const std::string access = colon == std::string::npos ? "rw" : entry.substr(colon + 1);
+        struct stat st;
+        if (stat(path.c_str(), &st) != 0)
+            return Error::sys("profile", "stat", "resources.devices: " + path, errno);
+        if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+            return Error::msg("profile", "resources.devices: \"" + path +
+                                             "\" is not a device (expected a character or "
+                                             "block device)");
+        linux_::DeviceRule rule{S_ISBLK(st.st_mode) ? 'b' : 'c',
+                                static_cast<long>(major(st.st_rdev)),
+                                static_cast<long>(minor(st.st_rdev)), access};
+        if (group) {
+            // A default node named again with other access replaces the default's rule.
+            auto& rules = plan_.cgroup.devices;
+            std::erase_if(rules, [&](const linux_::DeviceRule& d) {
+                return d.type == rule.type && d.major == rule.major && d.minor == rule.minor;
+            });
+            rules.push_back(rule);
+        }
+        static const char* const kBound[] = {"/dev/null",   "/dev/zero",    "/dev/full",
+                                             "/dev/random", "/dev/urandom", "/dev/tty"};
+        if (std::find(std::begin(kBound), std::end(kBound), path) == std::end(kBound))
+            plan_.root.devices.push_back(path);
+        shown.push_back(path + " (" + linux_::to_string(rule) + ")");
+    }
+    std::string value = "null,zero,full,random,urandom,tty,pts" +
+                        (shown.empty() ? std::string() : "," + join(shown));
+    if (group) {
+        std::string rules;
+        for (const auto& d : plan_.cgroup.devices)
+            rules += (rules.empty() ? "" : ", ") + to_string(d);
+        row("resources.devices", value, State::enforced,
+            (v1 ? std::string("cgroup v1 devices controller, deny all but: ")
+                : std::string("cgroup v2 BPF_PROG_TYPE_CGROUP_DEVICE program allowing only: ")) +
+                rules +
+                (v1 && !host_.cgroup_unified.empty()
+                     ? "; the same list as a device BPF program on the unified tree"
+                     : ""));
+    } else {
+        // Not a weakening: without privilege the kernel already keeps device nodes the
+        // sandbox makes unusable (mounts made in a user namespace are nodev), and a bound host
+        // node opens only as far as the caller's own permissions allow.
+        row("resources.devices", value, State::enforced,
+            "no device cgroup (" + host_.cgroups_unwritable +
+                "): /dev holds only these nodes, and nodes made in the sandbox are unusable "
+                "(its mounts are nodev)");
+    }
+
+    const Rlimits& l = r.rlimits;
+    struct Entry {
+        const char* name;
+        int resource;
+        const std::optional<std::uint64_t>& value;
+    };
+    const Entry entries[] = {
+        {"nofile", RLIMIT_NOFILE, l.nofile}, {"nproc", RLIMIT_NPROC, l.nproc},
+        {"core", RLIMIT_CORE, l.core},       {"fsize", RLIMIT_FSIZE, l.fsize},
+        {"cpu", RLIMIT_CPU, l.cpu_seconds},  {"as", RLIMIT_AS, l.address_space}};
+    for (const auto& e : entries) {
+        if (!e.value) continue;
+        const std::string field = std::string("resources.rlimits.") + e.name;
+        struct rlimit cur;
+        getrlimit(e.resource, &cur);
+        std::uint64_t soft = *e.value;
+        std::uint64_t hard = *e.value;
+        // At the cpu limit SIGXCPU (which a program may catch), a second later SIGKILL.
+        if (e.resource == RLIMIT_CPU) hard = soft + 1;
+        if (cur.rlim_max != RLIM_INFINITY && hard > cur.rlim_max) {
+            if (soft > cur.rlim_max)
+                return Error::msg("profile", field + ": " + std::to_string(soft) +
+                                                 " is above this caller's hard limit " +
+                                                 std::to_string(cur.rlim_max) +
+                                                 " (no process can raise its hard limit)");
+            hard = cur.rlim_max;
+        }
+        plan_.rlimits.push_back({e.resource, soft, hard, e.name});
+        if (e.resource == RLIMIT_CPU) plan_.cpu_seconds = soft;
+        row(field, std::to_string(soft), State::enforced,
+            "setrlimit in the command before exec, soft " + std::to_string(soft) + ", hard " +
+                std::to_string(hard) +
+                (e.resource == RLIMIT_CPU ? " (SIGXCPU at the soft limit, SIGKILL at the hard)"
+                                          : ""));
+    }
+    return Ok{};
 }
 
 Status Planner::plan_environment() {
@@ -613,7 +853,8 @@ Result<Plan> Planner::build() {
     if (auto ok = plan_user(); !ok) return ok.error();
     plan_capabilities();
     if (auto ok = plan_syscalls(); !ok) return ok.error();
-    plan_network();
+    if (auto ok = plan_network(); !ok) return ok.error();
+    if (auto ok = plan_resources(); !ok) return ok.error();
     plan_other_fields();
     if (auto ok = plan_environment(); !ok) return ok.error();
     for (const auto& field : req_.accept_weaker) {

@@ -86,10 +86,19 @@ struct RootPlan {
     std::vector<std::string> read_only_paths;
     std::vector<BindRequest> binds;
     bool no_suid = true;
-    std::vector<FreshDir> fresh;  // host root only
-    bool sysfs_fresh = false;     // own sysfs (own network namespace), else a ro bind
-    std::string passwd;           // non-empty: bind over /etc/passwd
-    std::string group;            // non-empty: bind over /etc/group
+    std::vector<FreshDir> fresh;       // host root only
+    bool sysfs_fresh = false;          // own sysfs (own network namespace), else a ro bind
+    std::string passwd;                // non-empty: bind over /etc/passwd
+    std::string group;                 // non-empty: bind over /etc/group
+    std::vector<std::string> devices;  // resources.devices: host device paths bound into /dev
+};
+
+// One setrlimit the command gets before exec.
+struct RlimitSetting {
+    int resource = 0;  // RLIMIT_*
+    std::uint64_t soft = 0;
+    std::uint64_t hard = 0;
+    const char* name = "";  // "nofile", for errors
 };
 
 struct Plan {
@@ -114,6 +123,12 @@ struct Plan {
     seccomp::BpfProgram filter;
     bool has_filter = false;
     seccomp::BpfProgram init_filter;
+
+    // The sandbox's cgroup (version none: no group, rootless or no usable hierarchy) and the
+    // command's rlimits.
+    linux_::CgroupSpec cgroup;
+    std::vector<RlimitSetting> rlimits;
+    std::optional<std::uint64_t> cpu_seconds;  // resources.rlimits.cpu, for the exit report
 
     std::vector<std::string> argv;
     std::vector<std::string> env;

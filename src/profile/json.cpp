@@ -1,5 +1,6 @@
 #include "profile/json.hpp"
 
+#include <arpa/inet.h>
 #include <seccomp.h>
 
 #include <algorithm>
@@ -79,7 +80,10 @@ constexpr std::array<std::string_view, 4> kRuleKeys = {"names", "action", "errno
 constexpr std::array<std::string_view, 4> kArgKeys = {"index", "op", "value", "value_two"};
 constexpr std::array<std::string_view, 4> kMacKeys = {"apparmor", "apparmor_profile", "selinux",
                                                       "selinux_context"};
-constexpr std::array<std::string_view, 4> kResourceKeys = {"memory", "cpus", "pids", "devices"};
+constexpr std::array<std::string_view, 7> kResourceKeys = {
+    "memory", "memory_swap", "cpus", "cpu_weight", "pids", "devices", "rlimits"};
+constexpr std::array<std::string_view, 6> kRlimitKeys = {"nofile", "nproc", "core",
+                                                         "fsize",  "cpu",   "as"};
 constexpr std::array<std::string_view, 4> kWindowsKeys = {"app_container", "integrity_level",
                                                           "capability_sids", "privileges"};
 
@@ -250,6 +254,69 @@ std::string port_problem(std::string_view spec) {
     const auto high = dash == std::string_view::npos ? low : port_number(ports.substr(dash + 1));
     if (!low || !high) return in_quotes(spec) + " is not a port or port range" + expected;
     if (*low > *high) return in_quotes(spec) + " is an empty range" + expected;
+    return {};
+}
+
+// "*", an IPv4 or IPv6 address, either with a /PREFIX, or a host name (resolved once when a
+// sandbox starts). A pattern such as "*.example.com" is refused: a name's addresses can be
+// known at start, a pattern's cannot, and the kernel filters addresses.
+std::string host_problem(std::string_view spec) {
+    const std::string expected =
+        " (expected \"*\", an IPv4 or IPv6 address, ADDRESS/PREFIX, or a host name)";
+    if (spec == "*") return {};
+    if (spec.find('*') != std::string_view::npos)
+        return in_quotes(spec) + " is a pattern, which cannot be enforced (addresses are " +
+               "resolved once at start; list each host name)" + expected;
+    std::string text(spec);
+    std::string prefix;
+    if (auto slash = text.find('/'); slash != std::string::npos) {
+        prefix = text.substr(slash + 1);
+        text.resize(slash);
+    }
+    unsigned char buf[16];
+    const bool v4 = inet_pton(AF_INET, text.c_str(), buf) == 1;
+    const bool v6 = !v4 && inet_pton(AF_INET6, text.c_str(), buf) == 1;
+    if (!prefix.empty() || spec.find('/') != std::string_view::npos) {
+        const int max = v4 ? 32 : 128;
+        if (!v4 && !v6) return in_quotes(spec) + " is not an address with a prefix" + expected;
+        if (prefix.empty() || prefix.size() > 3 ||
+            prefix.find_first_not_of("0123456789") != std::string::npos || std::stoi(prefix) > max)
+            return in_quotes(spec) + " has a bad prefix length (0-" + std::to_string(max) + ")" +
+                   expected;
+        return {};
+    }
+    if (v4 || v6) return {};
+    // A DNS name: labels of letters, digits and '-', not at a label's ends.
+    if (text.empty() || text.size() > 253) return in_quotes(spec) + " is not a host" + expected;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t dot = text.find('.', start);
+        if (dot == std::string::npos) dot = text.size();
+        const std::string label = text.substr(start, dot - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
+            label.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    "0123456789-") != std::string::npos)
+            return in_quotes(spec) + " is not a host name or address" + expected;
+        start = dot + 1;
+        if (dot == text.size()) break;
+    }
+    return {};
+}
+
+// "/dev/fuse" or "/dev/fuse:rwm": a host device path under /dev and what the sandbox may do
+// with it (r read, w write, m mknod), rw when not given.
+std::string device_problem(std::string_view spec) {
+    const std::string expected = " (expected /dev/NAME or /dev/NAME:ACCESS, ACCESS of r, w, m)";
+    const auto colon = spec.find(':');
+    const std::string_view path = spec.substr(0, colon);
+    if (!path.starts_with("/dev/")) return in_quotes(spec) + " is not a path under /dev" + expected;
+    if (std::string what = path_problem(path, false); !what.empty()) return what;
+    if (colon != std::string_view::npos) {
+        const std::string_view access = spec.substr(colon + 1);
+        if (access.empty() || access.size() > 3 ||
+            access.find_first_not_of("rwm") != std::string_view::npos)
+            return in_quotes(spec) + " has a bad access " + in_quotes(access) + expected;
+    }
     return {};
 }
 
@@ -546,6 +613,43 @@ void read_cpus(Reader& r, const json& obj, const std::string& pointer, ResourceP
     out.cpus = cpus;
 }
 
+// An optional integer from lo to hi: absent keeps the default, null unsets it.
+void bounded(Reader& r, const json& obj, const std::string& pointer, std::string_view key,
+             std::uint64_t lo, std::uint64_t hi, std::optional<std::uint64_t>& out) {
+    const json* j = Reader::member(obj, key);
+    if (!j) return;
+    if (j->is_null()) {
+        out.reset();
+        return;
+    }
+    if (auto v = r.integer(*j, pointer + "/" + std::string(key), lo, hi)) out = *v;
+}
+
+void read_resources(Reader& r, const json& res, const std::string& ptr, ResourcePolicy& out) {
+    constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max();
+    // Below a MiB no program starts; the kernel would take it and kill everything at once.
+    bounded(r, res, ptr, "memory", 1 << 20, kMax, out.memory_bytes);
+    bounded(r, res, ptr, "memory_swap", 0, kMax, out.swap_bytes);
+    read_cpus(r, res, ptr, out);
+    bounded(r, res, ptr, "cpu_weight", 1, 10000, out.cpu_weight);
+    bounded(r, res, ptr, "pids", 1, kMax, out.pids);
+    r.strings(res, ptr, "devices", out.devices, device_problem);
+    if (out.swap_bytes && !out.memory_bytes && Reader::member(res, "memory_swap"))
+        r.fail(ptr + "/memory_swap",
+               "swap is limited on top of memory (expected \"memory\" to be set too)");
+    const json* lim = Reader::member(res, "rlimits");
+    if (!lim) return;
+    const std::string here = ptr + "/rlimits";
+    if (!r.object(*lim, here, kRlimitKeys)) return;
+    Rlimits& l = out.rlimits;
+    bounded(r, *lim, here, "nofile", 1, 1 << 20, l.nofile);  // fs.nr_open's default ceiling
+    bounded(r, *lim, here, "nproc", 1, kMax, l.nproc);
+    bounded(r, *lim, here, "core", 0, kMax, l.core);
+    bounded(r, *lim, here, "fsize", 0, kMax, l.fsize);
+    bounded(r, *lim, here, "cpu", 1, kMax - 1, l.cpu_seconds);
+    bounded(r, *lim, here, "as", 1 << 20, kMax, l.address_space);
+}
+
 // no_suid under filesystem or process (the design's two examples differ); unset when neither.
 std::optional<bool> read_no_suid(Reader& r, const json& j) {
     std::optional<bool> fs_no_suid;
@@ -611,7 +715,7 @@ void read_profile(Reader& r, const json& j, Profile& p) {
         if (r.object(*net, ptr, kNetworkKeys)) {
             r.boolean(*net, ptr, "isolated", p.network.isolated);
             r.strings(*net, ptr, "allowed_ports", p.network.allowed_ports, port_problem);
-            r.strings(*net, ptr, "allowed_hosts", p.network.allowed_hosts);
+            r.strings(*net, ptr, "allowed_hosts", p.network.allowed_hosts, host_problem);
         }
     }
 
@@ -646,10 +750,7 @@ void read_profile(Reader& r, const json& j, Profile& p) {
     if (const json* res = Reader::member(j, "resources")) {
         const std::string ptr = "/resources";
         if (r.object(*res, ptr, kResourceKeys)) {
-            r.optional_integer(*res, ptr, "memory", p.resources.memory_bytes);
-            read_cpus(r, *res, ptr, p.resources);
-            r.optional_integer(*res, ptr, "pids", p.resources.pids);
-            r.strings(*res, ptr, "devices", p.resources.devices);
+            read_resources(r, *res, ptr, p.resources);
         }
     }
 
@@ -770,9 +871,18 @@ nlohmann::json profile_to_json(const Profile& p) {
           {"selinux_context", p.mac.selinux_context}}},
         {"resources",
          {{"memory", optional_value(p.resources.memory_bytes)},
+          {"memory_swap", optional_value(p.resources.swap_bytes)},
           {"cpus", optional_value(p.resources.cpus)},
+          {"cpu_weight", optional_value(p.resources.cpu_weight)},
           {"pids", optional_value(p.resources.pids)},
-          {"devices", string_list(p.resources.devices)}}},
+          {"devices", string_list(p.resources.devices)},
+          {"rlimits",
+           {{"nofile", optional_value(p.resources.rlimits.nofile)},
+            {"nproc", optional_value(p.resources.rlimits.nproc)},
+            {"core", optional_value(p.resources.rlimits.core)},
+            {"fsize", optional_value(p.resources.rlimits.fsize)},
+            {"cpu", optional_value(p.resources.rlimits.cpu_seconds)},
+            {"as", optional_value(p.resources.rlimits.address_space)}}}}},
         {"windows",
          {{"app_container", p.windows.app_container},
           {"integrity_level", p.windows.integrity_level},

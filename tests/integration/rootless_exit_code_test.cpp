@@ -89,8 +89,11 @@ protected:
 };
 
 TEST_P(RootlessBadInput, FailsWith125AndOneLineAndLeavesNothing) {
+    std::vector<std::string> args = GetParam().args;
+    for (auto& arg : args)
+        if (arg == "@unenforceable") arg = unenforceable_profile().first;
     HostState before = HostState::capture();
-    Outcome outcome = containerv(GetParam().args);
+    Outcome outcome = containerv(args);
 
     EXPECT_EQ(outcome.code(), 125) << outcome.describe();
     EXPECT_TRUE(outcome.exited()) << outcome.describe();
@@ -114,22 +117,23 @@ INSTANTIATE_TEST_SUITE_P(
                                {"run", "--bind", "/cv-no-such-dir:/srv", "--", "echo", "ran"}},
                       BadInput{"unknown_user",
                                {"run", "--user", "cv-no-such-user", "--", "echo", "ran"}},
-                      // Allowed ports have no mechanism yet: never silently ignored.
+                      // A field this host cannot enforce: never silently ignored.
                       BadInput{"unenforceable_field_not_accepted",
-                               {"run", "--profile", "web-server", "--", "echo", "ran"}}),
+                               {"run", "--profile", "@unenforceable", "--", "echo", "ran"}}),
     [](const auto& info) { return info.param.name; });
 
 TEST(RootlessUnenforceable, RunNamesTheFieldItCannotEnforce) {
     CV_SKIP_IF_KERNEL_LACKS_SANDBOX();
-    Outcome outcome = containerv({"run", "--profile", "database", "--", "true"});
+    const auto [profile, field] = unenforceable_profile();
+    Outcome outcome = containerv({"run", "--profile", profile, "--", "true"});
     EXPECT_EQ(outcome.code(), 125) << outcome.describe();
-    EXPECT_NE(outcome.err.find("allowed_ports"), std::string::npos) << outcome.describe();
+    EXPECT_NE(outcome.err.find(field), std::string::npos) << outcome.describe();
 }
 
 TEST(RootlessUnenforceable, DryRunNamesTheFieldItCannotEnforce) {
-    Outcome outcome = containerv({"run", "--dry-run", "--profile", "web-server", "--", "true"});
-    EXPECT_NE((outcome.out + outcome.err).find("allowed_ports"), std::string::npos)
-        << outcome.describe();
+    const auto [profile, field] = unenforceable_profile();
+    Outcome outcome = containerv({"run", "--dry-run", "--profile", profile, "--", "true"});
+    EXPECT_NE((outcome.out + outcome.err).find(field), std::string::npos) << outcome.describe();
 }
 
 // web-server's NET_BIND_SERVICE cannot open port 80 of the host's network from a user

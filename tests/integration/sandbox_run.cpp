@@ -95,6 +95,15 @@ const std::string& probe_dir() {
     return dir.path();
 }
 
+std::pair<std::string, std::string> unenforceable_profile() {
+    if (::geteuid() != 0) return {"database", "network.allowed_ports"};
+    static TempDir dir;
+    const std::string path = dir.path() + "/needs-selinux.json";
+    std::ofstream(path) << R"({"name": "needs-selinux", "mac": {"selinux": "required"}})"
+                        << "\n";
+    return {path, "mac.selinux"};
+}
+
 bool Outcome::exited() const {
     return !timed_out && WIFEXITED(wait_status);
 }
@@ -241,7 +250,9 @@ bool rootless_caller_has_other_groups() {
 }
 
 std::vector<std::string> accept_flags(const std::string& profile) {
-    if (profile == "web-server" || profile == "database") {
+    // As root the ports are enforced (cgroup BPF programs); rootless runs cannot make the
+    // cgroup the programs attach to.
+    if ((profile == "web-server" || profile == "database") && ::geteuid() != 0) {
         return {"--accept-weaker", "network.allowed_ports"};
     }
     return {};
@@ -377,7 +388,12 @@ HostState HostState::capture() {
         if (d == nullptr) continue;
         while (dirent* entry = ::readdir(d)) {
             std::string name = entry->d_name;
-            if (name != "." && name != "..") state.temp_entries.insert(dir + "/" + name);
+            // gcc's own temporaries (ccXXXXXX.*) come and go when anything else on the host
+            // compiles; containerv never writes such names.
+            const bool compiler_temp =
+                name.size() > 9 && name.compare(0, 2, "cc") == 0 && name[8] == '.';
+            if (name != "." && name != ".." && !compiler_temp)
+                state.temp_entries.insert(dir + "/" + name);
         }
         ::closedir(d);
     }

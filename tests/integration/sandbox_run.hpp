@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace cvtest {
@@ -100,8 +101,12 @@ std::vector<std::string> run_args(const std::string& profile,
 std::vector<std::string> plain_run_args(const std::vector<std::string>& command);
 
 // The flags a built-in profile needs to run here: web-server and database list allowed
-// ports, which no mechanism enforces yet.
+// ports, which rootless runs cannot enforce (no cgroup for the BPF programs).
 std::vector<std::string> accept_flags(const std::string& profile);
+
+// A profile this host refuses, and the field it names: rootless, database (its ports need a
+// cgroup); as root a file wanting SELinux, which this kernel lacks. {--profile argument, field}
+std::pair<std::string, std::string> unenforceable_profile();
 
 // Without privilege the kernel keeps the caller's supplementary groups in the sandbox;
 // containerv refuses that unless --accept-weaker process.groups, which run_args then passes.

@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -116,7 +117,9 @@ static int usage(void) {
             "       mount | reboot | init_module | ptrace PID |\n"
             "       unshare [user|mount|net] | connect HOST PORT | sleep SECONDS [TAG] |\n"
             "       syscall [--trap] NAME|NR [ARG...] | int80 [--trap] NR [ARG...] |\n"
-            "       x32 [--trap] NAME|NR [ARG...] | threads N\n"
+            "       x32 [--trap] NAME|NR [ARG...] | threads N |\n"
+            "       open PATH r|w | forks N | hog MIB | spin | rlimits |\n"
+            "       bind tcp|udp PORT | sendto HOST PORT\n"
             "ARG: a number (0x.. hex, 0.. octal) or buf, a zeroed page below 4 GiB;\n"
             "     at most 6 (5 for int80)\n");
     return 2;
@@ -351,6 +354,112 @@ static int cmd_connect(const char* host, const char* port_text) {
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) so_error = errno;
     close(fd);
     return report(so_error != 0 ? -1 : 0, so_error);
+}
+
+// Binds a TCP or UDP socket to 127.0.0.1:PORT (0: any port).
+static int cmd_bind(const char* proto, const char* port_text) {
+    int type = strcmp(proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
+    int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+    if (fd < 0) return report(-1, errno);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)atoi(port_text));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int rc = bind(fd, (struct sockaddr*)&addr, sizeof addr);
+    int err = errno;
+    close(fd);
+    return report(rc, err);
+}
+
+// One UDP datagram to HOST:PORT from an unconnected socket (the sendmsg hook's case).
+static int cmd_sendto(const char* host, const char* port_text) {
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)atoi(port_text));
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) return usage();
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return report(-1, errno);
+    ssize_t n = sendto(fd, "x", 1, 0, (struct sockaddr*)&addr, sizeof addr);
+    int err = errno;
+    close(fd);
+    return report(n, err);
+}
+
+// Opens PATH for reading (r) or writing (w) and closes it: a device cgroup refuses at open.
+static int cmd_open(const char* path, const char* mode) {
+    int flags = strcmp(mode, "w") == 0 ? O_WRONLY : O_RDONLY;
+    int fd = open(path, flags | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return report(-1, errno);
+    close(fd);
+    return report(0, 0);
+}
+
+// Forks up to N children that wait for a pipe to close; prints forks=K, how many succeeded,
+// and result= the errno of the first failure (ok when all N did). The children end with it.
+static int cmd_forks(const char* count_text) {
+    long want = atol(count_text);
+    int p[2];
+    if (pipe(p) != 0) return report(-1, errno);
+    long made = 0;
+    int err = 0;
+    for (; made < want; made++) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            err = errno;
+            break;
+        }
+        if (pid == 0) {
+            char byte;
+            close(p[1]);
+            while (read(p[0], &byte, 1) < 0 && errno == EINTR) {
+            }
+            _exit(0);
+        }
+    }
+    close(p[1]);
+    while (wait(NULL) > 0 || errno == EINTR) {
+    }
+    printf("forks=%ld\n", made);
+    return report(err ? -1 : 0, err);
+}
+
+// Allocates and touches MiB after MiB up to N, printing each step's total, then exits 0: an
+// OOM kill shows as a signal and a last "mib=" line below N.
+static int cmd_hog(const char* mib_text) {
+    long want = atol(mib_text);
+    for (long i = 1; i <= want; i++) {
+        char* block = malloc(1 << 20);
+        if (block == NULL) return report(-1, errno);
+        memset(block, (int)i, 1 << 20);
+        printf("mib=%ld\n", i);
+    }
+    return report(0, 0);
+}
+
+// Burns cpu time for ever (the cpu-seconds limit or a signal ends it).
+static int cmd_spin(void) {
+    volatile unsigned long n = 0;
+    for (;;) n++;
+    return 0;
+}
+
+// The soft and hard limit of each rlimit the tests set, "soft/hard", -1 for unlimited.
+static int cmd_rlimits(void) {
+    static const struct {
+        const char* name;
+        int resource;
+    } kLimits[] = {{"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC}, {"core", RLIMIT_CORE},
+                   {"fsize", RLIMIT_FSIZE},   {"cpu", RLIMIT_CPU},     {"as", RLIMIT_AS}};
+    for (size_t i = 0; i < sizeof kLimits / sizeof kLimits[0]; i++) {
+        struct rlimit l;
+        if (getrlimit(kLimits[i].resource, &l) != 0) return report(-1, errno);
+        printf("rlimit_%s=%lld/%lld\n", kLimits[i].name,
+               l.rlim_cur == RLIM_INFINITY ? -1LL : (long long)l.rlim_cur,
+               l.rlim_max == RLIM_INFINITY ? -1LL : (long long)l.rlim_max);
+    }
+    return report(0, 0);
 }
 
 // Sleeps; the optional TAG only makes the process easy to find in the host's /proc.
@@ -615,6 +724,8 @@ int main(int argc, char** argv) {
         return list_dir("/proc", "pids", 1);
     }
     if (strcmp(cmd, "netdevs") == 0) return cmd_netdevs();
+    if (strcmp(cmd, "spin") == 0) return cmd_spin();
+    if (strcmp(cmd, "rlimits") == 0) return cmd_rlimits();
     if (strcmp(cmd, "reboot") == 0) return cmd_reboot();
     if (strcmp(cmd, "init_module") == 0) return cmd_init_module();
     if (strcmp(cmd, "mount") == 0) return cmd_mount();
@@ -629,6 +740,11 @@ int main(int argc, char** argv) {
     if (strcmp(cmd, "ls") == 0) return list_dir(argv[2], "entries", 0);
     if (strcmp(cmd, "ptrace") == 0) return cmd_ptrace(argv[2]);
     if (strcmp(cmd, "sleep") == 0) return cmd_sleep(argv[2]);
+    if (strcmp(cmd, "forks") == 0) return cmd_forks(argv[2]);
+    if (strcmp(cmd, "hog") == 0) return cmd_hog(argv[2]);
+    if (strcmp(cmd, "open") == 0 && argc > 3) return cmd_open(argv[2], argv[3]);
+    if (strcmp(cmd, "bind") == 0 && argc > 3) return cmd_bind(argv[2], argv[3]);
+    if (strcmp(cmd, "sendto") == 0 && argc > 3) return cmd_sendto(argv[2], argv[3]);
     if (strcmp(cmd, "connect") == 0 && argc > 3) return cmd_connect(argv[2], argv[3]);
     return usage();
 }

@@ -128,7 +128,10 @@ Profile everything() {
     p.filesystem = {true, {"/tmp"}, {"/proc/kcore"}, {"/etc"}, false};
     p.process = {"someone", 12, 34, false};
     p.mac = {Want::if_available, "my-apparmor", Want::required, "u:r:t:s0"};
-    p.resources = {1 << 20, 1.5, 100, {"/dev/fuse"}};
+    p.resources.memory_bytes = 1 << 20;
+    p.resources.cpus = 1.5;
+    p.resources.pids = 100;
+    p.resources.devices = {"/dev/fuse"};
     p.windows = {true, "low", {"S-1-15-3-1"}, {"SeDebugPrivilege"}};
     return p;
 }

@@ -47,7 +47,7 @@ Profile blank(const std::string& name, Level level, const std::string& descripti
     p.filesystem = FilesystemPolicy{false, {}, {}, {}, true};
     p.process = ProcessPolicy{"", std::nullopt, std::nullopt, true};
     p.mac = MacPolicy{Want::off, "", Want::off, ""};
-    p.resources = ResourcePolicy{std::nullopt, std::nullopt, std::nullopt, {}};
+    p.resources = ResourcePolicy{};
     p.windows = WindowsPolicy{false, "", {}, {}};
     return p;
 }
@@ -398,7 +398,13 @@ TEST(Json, EveryFieldOfTheModelRoundTrips) {
     p.filesystem = {true, {"/tmp"}, {"/proc/kcore"}, {"/etc"}, false};
     p.process = {"someone", 12, std::nullopt, false};
     p.mac = {Want::required, "my-profile", Want::if_available, "a:b:c:s0"};
-    p.resources = {512ull << 20, 1.5, 64, {"/dev/fuse"}};
+    p.resources.memory_bytes = 512ull << 20;
+    p.resources.swap_bytes = 0;
+    p.resources.cpus = 1.5;
+    p.resources.cpu_weight = 200;
+    p.resources.pids = 64;
+    p.resources.devices = {"/dev/fuse", "/dev/net/tun:rwm"};
+    p.resources.rlimits = {1024, 100, 0, 1 << 20, 60, 1ull << 30};
     p.windows = {true, "low", {"S-1-15-3-1"}, {"SeChangeNotifyPrivilege"}};
 
     const auto back = profile_from_json(profile_to_json(p), "<test>");

@@ -11,7 +11,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <optional>
+
+#include <unistd.h>
 #include <memory>
 
 namespace containerv::cli {
@@ -29,6 +34,8 @@ struct RunOptions {
     std::string log_level = "warn";
     std::vector<std::string> accept_weaker;
     std::string seccomp;  // --seccomp FILE|unconfined
+    double timeout = 0;   // --timeout SECONDS; 0: none
+    std::string report;   // --report text|json|json:FILE
     std::vector<std::string> command;
 };
 
@@ -73,11 +80,49 @@ Status replace_syscalls(Profile& profile, const std::string& spec) {
     return Ok{};
 }
 
+// Writes the report to FILE whole or not at all: a temporary file beside it, then rename.
+Status write_report_file(const std::string& path, const std::string& text) {
+    const std::string tmp = path + ".tmp." + std::to_string(getpid());
+    FILE* f = std::fopen(tmp.c_str(), "we");
+    if (!f) return Error::sys("report", "fopen", tmp, errno);
+    bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    ok = std::fflush(f) == 0 && ok;
+    int err = errno;
+    std::fclose(f);
+    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+        if (ok) err = errno;
+        std::remove(tmp.c_str());
+        return Error::sys("report", ok ? "rename" : "write", path, err);
+    }
+    return Ok{};
+}
+
+// After the sandbox ended: the one-line reason when a limit or the clock ended it (always with
+// --report text), the JSON report with --report json[:FILE].
+void emit_report(const RunOptions& opt, const linux_::ExitReport& report) {
+    using Reason = linux_::ExitReport::Reason;
+    const bool limit = report.reason != Reason::exited && report.reason != Reason::signaled;
+    if (opt.report == "text" || (limit && opt.report != "json"))
+        std::fprintf(stderr, "containerv: sandbox ended: %s\n", describe(report).c_str());
+    if (opt.report == "json") {
+        std::fputs(linux_::report_json(report).c_str(), stderr);
+    } else if (opt.report.rfind("json:", 0) == 0) {
+        if (auto ok = write_report_file(opt.report.substr(5), linux_::report_json(report)); !ok)
+            std::fprintf(stderr, "containerv: %s\n", ok.error().to_string().c_str());
+    }
+}
+
 int run(const RunOptions& opt) {
     auto level = spdlog::level::from_str(opt.log_level);
     if (level == spdlog::level::off && opt.log_level != "off")
         return fail(Error::msg("run", "--log-level: unknown level \"" + opt.log_level + "\""));
     spdlog::set_level(level);
+    if (!opt.report.empty() && opt.report != "text" && opt.report != "json" &&
+        !(opt.report.rfind("json:", 0) == 0 && opt.report.size() > 5))
+        return fail(
+            Error::msg("run", "--report \"" + opt.report + "\": expected text, json or json:FILE"));
+    if (opt.timeout < 0 || std::isnan(opt.timeout))
+        return fail(Error::msg("run", "--timeout: expected seconds above 0"));
 
     // A NAME through the store (stored or built-in), or a FILE (a '/' or ".json").
     auto profile = ProfileStore::from_environment().load_name_or_file(opt.profile);
@@ -134,7 +179,10 @@ int run(const RunOptions& opt) {
         std::fprintf(stderr, "containerv: %s\n", sandbox.error().to_string().c_str());
         return linux_::exit_code_for(sandbox.error());
     }
-    return sandbox->supervise(forwarded);
+    int code = sandbox->supervise(
+        forwarded, opt.timeout > 0 ? std::optional<double>(opt.timeout) : std::nullopt);
+    emit_report(opt, sandbox->report());
+    return code;
 }
 
 }  // namespace
@@ -155,6 +203,13 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& afte
                     "Syscall policy FILE (Docker, OCI or containerv) instead of the profile's, "
                     "or \"unconfined\"")
         ->type_name("FILE|unconfined");
+    cmd->add_option("--timeout", opt->timeout,
+                    "Kill the whole sandbox after SECONDS of wall time (exit status 124)")
+        ->type_name("SECONDS");
+    cmd->add_option("--report", opt->report,
+                    "After the run, say why it ended: text (stderr), json (stderr) or "
+                    "json:FILE")
+        ->type_name("text|json|json:FILE");
     cmd->add_flag("--dry-run", opt->dry_run, "Print the plan and do not run");
     cmd->add_option("--log-level", opt->log_level, "trace, debug, info, warn, error, off");
     cmd->add_option("--accept-weaker", opt->accept_weaker,

@@ -1,0 +1,43 @@
+// Port and host filtering for a sandbox that shares the host's network: cgroup BPF programs
+// on the socket address hooks (connect4/6, bind4/6, sendmsg4/6 for UDP) of the sandbox's group
+// in the unified tree. The kernel runs them on every connect, bind and unconnected UDP send of
+// any process in the group and fails the call with EPERM when the program says no.
+#pragma once
+
+#include <containerv/error.hpp>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace containerv::linux_ {
+
+struct PortRange {
+    int protocol = 6;  // IPPROTO_TCP or IPPROTO_UDP
+    std::uint16_t low = 0;
+    std::uint16_t high = 0;
+    bool operator==(const PortRange&) const = default;
+};
+
+// An address with a prefix length; IPv4 in the first 4 bytes.
+struct HostNet {
+    bool v6 = false;
+    std::array<std::uint8_t, 16> addr{};  // network byte order
+    int prefix = 32;
+    bool operator==(const HostNet&) const = default;
+};
+
+struct NetRules {
+    bool active = false;          // any restriction at all
+    bool restrict_ports = false;  // else every port
+    std::vector<PortRange> ports;
+    bool restrict_hosts = false;  // else every host
+    std::vector<HostNet> hosts;
+    bool operator==(const NetRules&) const = default;
+};
+
+// Loads the six programs and attaches them to the group directory DIR (unified tree).
+Status attach_sock_filters(const std::string& dir, const NetRules& rules);
+
+}  // namespace containerv::linux_

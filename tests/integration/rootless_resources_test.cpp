@@ -1,0 +1,136 @@
+// rlimits (set by the command on itself: no privilege needed), the cpu-seconds limit in the
+// exit report, and what a rootless run does with cgroup limits it cannot create.
+#include "sandbox_run.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace cvtest {
+namespace {
+
+class RootlessResources : public ::testing::Test {
+protected:
+    void SetUp() override {
+        CV_SKIP_IF_KERNEL_LACKS_SANDBOX();
+        probe_dir();
+    }
+
+    std::string profile_with(const std::string& resources) {
+        const std::string path = dir_.path() + "/limits.json";
+        std::ofstream(path) << R"({"name": "limits", "extends": "default", "resources": )"
+                            << resources << "}\n";
+        return path;
+    }
+
+    TempDir dir_;
+};
+
+TEST_F(RootlessResources, RlimitsHoldInside) {
+    const std::string profile = profile_with(
+        R"({"rlimits": {"nofile": 64, "nproc": 500, "core": 0, "fsize": 1048576,
+                        "cpu": 100, "as": 1073741824}})");
+    auto report = probe(profile, {"rlimits"});
+    EXPECT_EQ(report["rlimit_nofile"], "64/64");
+    EXPECT_EQ(report["rlimit_nproc"], "500/500");
+    EXPECT_EQ(report["rlimit_core"], "0/0");
+    EXPECT_EQ(report["rlimit_fsize"], "1048576/1048576");
+    EXPECT_EQ(report["rlimit_cpu"], "100/101");
+    EXPECT_EQ(report["rlimit_as"], "1073741824/1073741824");
+}
+
+TEST_F(RootlessResources, FileSizeLimitStopsAWrite) {
+    const std::string profile = profile_with(R"({"rlimits": {"fsize": 4096}})");
+    Outcome outcome =
+        containerv(run_args(profile, {"sh", "-c", "head -c 100000 /dev/zero > /tmp/big; echo $?"}));
+    // The shell's head gets SIGXFSZ, or EFBIG when it ignores it: either way it fails.
+    EXPECT_EQ(outcome.code(), 0) << outcome.describe();
+    EXPECT_NE(outcome.out, "0\n") << outcome.describe();
+}
+
+TEST_F(RootlessResources, CpuSecondsLimitEndsASpinAndIsReported) {
+    const std::string profile = profile_with(R"({"rlimits": {"cpu": 1}})");
+    const std::string file = dir_.path() + "/report.json";
+    Outcome outcome = containerv(
+        run_args(profile, {probe_in_sandbox(), "spin"}, {"--report", "json:" + file}), 120s);
+    EXPECT_EQ(outcome.code(), 128 + SIGXCPU) << outcome.describe();
+    EXPECT_NE(outcome.err.find("sandbox ended: cpu-seconds limit"), std::string::npos)
+        << outcome.describe();
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto json = nlohmann::json::parse(text.str());
+    EXPECT_EQ(json["reason"], "cpu_limit") << json.dump();
+    EXPECT_EQ(json["signal"], SIGXCPU) << json.dump();
+    // The kernel samples cpu time per tick: close to the second, maybe a little under.
+    EXPECT_GE(json["cpu_seconds"].get<double>(), 0.9) << json.dump();
+}
+
+TEST_F(RootlessResources, ExitReportTellsASignalFromAnExitCode) {
+    const std::string file = dir_.path() + "/report.json";
+    Outcome exited =
+        containerv(run_args("default", {"sh", "-c", "exit 137"}, {"--report", "json:" + file}));
+    EXPECT_EQ(exited.code(), 137) << exited.describe();
+    {
+        std::ifstream in(file);
+        auto json = nlohmann::json::parse(in);
+        EXPECT_EQ(json["reason"], "exited") << json.dump();
+        EXPECT_EQ(json["status"], 137) << json.dump();
+    }
+    Outcome killed =
+        containerv(run_args("default", {"sh", "-c", "kill -9 $$"}, {"--report", "json:" + file}));
+    EXPECT_EQ(killed.code(), 137) << killed.describe();
+    std::ifstream in(file);
+    auto json = nlohmann::json::parse(in);
+    EXPECT_EQ(json["reason"], "signaled") << json.dump();
+    EXPECT_EQ(json["signal"], SIGKILL) << json.dump();
+}
+
+TEST_F(RootlessResources, TimeoutEndsTheRun) {
+    Outcome outcome = containerv(
+        run_args("default", {probe_in_sandbox(), "sleep", "300"}, {"--timeout", "0.5"}), 120s);
+    EXPECT_EQ(outcome.code(), 124) << outcome.describe();
+    EXPECT_NE(outcome.err.find("sandbox ended: timeout of 0.5 s"), std::string::npos)
+        << outcome.describe();
+}
+
+TEST_F(RootlessResources, CgroupLimitsAreRefusedByNameWithoutPrivilege) {
+    const std::string profile = profile_with(R"({"memory": 67108864, "pids": 10})");
+    Outcome outcome = containerv({"run", "--profile", profile, "--dry-run", "--", "true"});
+    if (::geteuid() == 0) {
+        EXPECT_EQ(outcome.code(), 0) << outcome.describe();
+        return;
+    }
+    EXPECT_EQ(outcome.code(), 125) << outcome.describe();
+    EXPECT_NE(outcome.err.find("resources.memory (this user cannot create cgroups"),
+              std::string::npos)
+        << outcome.describe();
+    EXPECT_NE(outcome.err.find("--accept-weaker resources.pids"), std::string::npos)
+        << outcome.describe();
+}
+
+TEST_F(RootlessResources, BadResourceValuesNameTheField) {
+    const std::string path = dir_.path() + "/bad.json";
+    std::ofstream(path) << R"({"name": "bad", "resources": {"memory": 10,
+        "devices": ["/etc/passwd"], "rlimits": {"nofiles": 3}},
+        "network": {"allowed_hosts": ["*.example.com", "10.0.0.0/33"]}})";
+    const std::string profile = path;
+    Outcome outcome = containerv({"profile", "validate", profile});
+    EXPECT_EQ(outcome.code(), 1) << outcome.describe();
+    for (const char* needle : {"/resources/memory: expected an integer from 1048576",
+                               "/resources/devices/0: \"/etc/passwd\" is not a path under /dev",
+                               "/resources/rlimits/nofiles: unknown key",
+                               "/network/allowed_hosts/0: \"*.example.com\" is a pattern",
+                               "/network/allowed_hosts/1: \"10.0.0.0/33\" has a bad prefix"})
+        EXPECT_TRUE(outcome.out.find(needle) != std::string::npos ||
+                    outcome.err.find(needle) != std::string::npos)
+            << needle << "\n"
+            << outcome.describe();
+}
+
+}  // namespace
+}  // namespace cvtest
