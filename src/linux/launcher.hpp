@@ -3,11 +3,15 @@
 
 #include "plan/plan.hpp"
 
+#include <memory>
+
 #include <sys/types.h>
 
 #include <csignal>
 
 namespace containerv::linux_ {
+
+class DenialReporter;
 
 class Sandbox {
 public:
@@ -37,12 +41,13 @@ public:
     int supervise(const sigset_t& forwarded);
 
 private:
-    Sandbox(pid_t pid, int life_fd) : pid_(pid), life_fd_(life_fd) {}
+    Sandbox(pid_t pid, int life_fd);
     void reap(int status);
 
     pid_t pid_ = -1;
     int life_fd_ = -1;  // held open while the handle lives: pid 1 watches it
     int status_ = -1;
+    std::unique_ptr<DenialReporter> reporter_;  // run --explain
 };
 
 // The signals a command-line supervisor blocks and forwards.

@@ -35,6 +35,10 @@ struct RunRequest {
     // --seccomp: the file whose policy replaced the profile's syscalls (shown in the plan), or
     // "unconfined" for no filter at all, which a paranoid profile refuses.
     std::string seccomp_override;
+    // run --explain: report each call the filter refuses (src/linux/seccomp_notify.hpp).
+    bool explain = false;
+    std::string explain_json;    // --explain-json FILE: the same reports, one JSON a line
+    std::string profile_source;  // where the profile comes from, named in the reports
 };
 
 // One row of the plan: a setting, its value, and what enforces it.
@@ -114,6 +118,12 @@ struct Plan {
     seccomp::BpfProgram filter;
     bool has_filter = false;
     seccomp::BpfProgram init_filter;
+    // run --explain: the filter notifies instead of answering errno; the supervisor reads
+    // this layout (the policy's own actions) to attribute and answer each call.
+    bool explain = false;
+    seccomp::FilterLayout explain_layout;
+    std::string explain_source;
+    std::string explain_json;
 
     std::vector<std::string> argv;
     std::vector<std::string> env;

@@ -123,6 +123,8 @@ std::string describe(std::uint32_t action) {
             return fmt::format("errno({})", action & 0xffffU);
         case SCMP_ACT_TRACE(0):
             return "trace";
+        case SCMP_ACT_NOTIFY:
+            return "notify";
         default:
             return fmt::format("action {:#x}", action);
     }
@@ -629,6 +631,21 @@ Result<BpfProgram> compile(const SyscallPolicy& policy, const CompileOptions& op
     if (!plan) {
         return plan.error();
     }
+    if (options.notify_denials) {
+        // Every errno answer goes to the supervisor, which answers with that errno. An entry
+        // whose new action equals the new default is left out (libseccomp refuses it); the
+        // supervisor tells it from the default by the layout, which keeps the old actions.
+        auto notified = [](std::uint32_t action) {
+            return (action & 0xffff0000U) == SCMP_ACT_ERRNO(0) ? SCMP_ACT_NOTIFY : action;
+        };
+        plan->default_action = notified(plan->default_action);
+        for (AbiLayout& abi : plan->abis) {
+            for (AbiEntry& entry : abi.entries) {
+                entry.action = notified(entry.action);
+                if (entry.action == plan->default_action) entry.in_filter = false;
+            }
+        }
+    }
 
     Context merged;
     for (const AbiLayout& abi : plan->abis) {
@@ -698,6 +715,22 @@ int load(const BpfProgram& program) noexcept {
     if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0U, &prog) != 0) {
         return errno;
     }
+    return 0;
+}
+
+int load_with_listener(const BpfProgram& program, int* listener) noexcept {
+    if (program.insns.empty() || program.insns.size() > BPF_MAXINSNS) {
+        return EINVAL;
+    }
+    sock_fprog prog{};
+    prog.len = static_cast<unsigned short>(program.insns.size());
+    prog.filter = const_cast<sock_filter*>(program.insns.data());
+    long fd =
+        ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    if (fd < 0) {
+        return errno;
+    }
+    *listener = static_cast<int>(fd);
     return 0;
 }
 

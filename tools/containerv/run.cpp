@@ -29,6 +29,8 @@ struct RunOptions {
     std::string log_level = "warn";
     std::vector<std::string> accept_weaker;
     std::string seccomp;  // --seccomp FILE|unconfined
+    bool explain = false;
+    std::string explain_json;
     std::vector<std::string> command;
 };
 
@@ -85,6 +87,11 @@ int run(const RunOptions& opt) {
 
     RunRequest request;
     request.profile = profile->profile;
+    request.explain = opt.explain || !opt.explain_json.empty();
+    request.explain_json = opt.explain_json;
+    request.profile_source = profile->source == "built-in"
+                                 ? "built-in profile \"" + profile->profile.name + "\""
+                                 : "profile " + profile->source;
     if (!opt.seccomp.empty()) {
         if (auto replaced = replace_syscalls(request.profile, opt.seccomp); !replaced)
             return fail(replaced.error());
@@ -118,6 +125,8 @@ int run(const RunOptions& opt) {
             spdlog::debug("{} = {}: {}: {}", row.field, row.value, to_string(row.state),
                           row.mechanism);
     }
+    if (request.explain && !plan->has_filter)
+        spdlog::warn("--explain: no seccomp filter is loaded, so no refused call is reported");
     auto enforceable = check_enforceable(*plan);
     if (opt.dry_run) {
         std::fputs(format_plan(*plan).c_str(), stdout);
@@ -155,6 +164,12 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& afte
                     "Syscall policy FILE (Docker, OCI or containerv) instead of the profile's, "
                     "or \"unconfined\"")
         ->type_name("FILE|unconfined");
+    cmd->add_flag("--explain", opt->explain,
+                  "Report on stderr each syscall the filter refuses: the call, the rule and "
+                  "where the profile writes it (the answer stays the profile's)");
+    cmd->add_option("--explain-json", opt->explain_json,
+                    "With --explain, also write each report as one JSON object a line to FILE")
+        ->type_name("FILE");
     cmd->add_flag("--dry-run", opt->dry_run, "Print the plan and do not run");
     cmd->add_option("--log-level", opt->log_level, "trace, debug, info, warn, error, off");
     cmd->add_option("--accept-weaker", opt->accept_weaker,

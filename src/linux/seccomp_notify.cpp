@@ -1,0 +1,309 @@
+// The explain listener. Why user notification: it is the only seccomp action that stops the
+// calling thread until userspace answers, so the supervisor can see the call (number, ABI,
+// registers) and still give the exact answer the profile decided. An answer is always an
+// error here (never SECCOMP_USER_NOTIF_FLAG_CONTINUE, never a fake success), so a wrong
+// attribution can change which errno a refused call gets, never whether it runs. Kill and
+// trap stay in the filter as written: a notification cannot kill, and the kernel must.
+#include "linux/seccomp_notify.hpp"
+
+#include "seccomp/attribute.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <seccomp.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <string>
+#include <thread>
+#include <tuple>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace containerv::linux_ {
+
+struct DenialReporter::State {
+    ExplainContext context;
+    int socket = -1;
+    int stop[2] = {-1, -1};  // written by the destructor: stop waiting
+    std::thread thread;
+    std::FILE* json = nullptr;
+    std::set<std::tuple<std::uint32_t, int, const void*>> seen;
+    std::size_t reported = 0;
+    bool joined = false;
+};
+
+namespace {
+
+constexpr std::uint32_t kActionMask = 0xffff0000U;
+
+std::string program_of(pid_t pid) {
+    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    return name.empty() ? "?" : name;
+}
+
+std::string errno_text(int err) {
+    const char* name = strerrorname_np(err);
+    return fmt::format("errno {} ({})", err, name ? name : "?");
+}
+
+// Waits until fd is readable; false when the stop pipe fired or fd hung up with nothing left.
+bool wait_readable(int fd, int stop_fd) {
+    for (;;) {
+        pollfd fds[2] = {{fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+        int n = poll(fds, 2, -1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return false;
+        if (fds[1].revents != 0) return false;
+        if (fds[0].revents & POLLIN) return true;
+        if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) return false;
+    }
+}
+
+int receive_listener(int sock, int stop_fd) {
+    if (!wait_readable(sock, stop_fd)) return -1;
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n;
+    do {
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) return -1;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+            return fd;
+        }
+    }
+    return -1;
+}
+
+// The answer for a call the filter handed over: the errno the policy decided. A call the
+// layout says is not refused by an errno (a disagreement that should not happen) still gets
+// an error, the default's errno or EPERM, and says so.
+int answer_for(const seccomp::Attribution& at, const seccomp::FilterLayout& layout,
+               bool* consistent) {
+    *consistent = (at.action & kActionMask) == SCMP_ACT_ERRNO(0);
+    if (*consistent) return static_cast<int>(at.action & 0xffffU);
+    if ((layout.default_action & kActionMask) == SCMP_ACT_ERRNO(0))
+        return static_cast<int>(layout.default_action & 0xffffU);
+    return EPERM;
+}
+
+void report(DenialReporter::State& st, const seccomp_notif& req, int err, bool consistent,
+            const seccomp::Attribution& at) {
+    auto key = std::make_tuple(req.data.arch, req.data.nr, static_cast<const void*>(at.entry));
+    if (!st.seen.insert(key).second) return;  // once per syscall and rule
+    ++st.reported;
+    std::uint64_t args[6];
+    for (int i = 0; i < 6; ++i) args[i] = req.data.args[i];
+    const std::string program = program_of(static_cast<pid_t>(req.pid));
+    const std::string call = seccomp::describe_call(at.name, args);
+    const std::string arch = seccomp::arch_name(req.data.arch);
+    const std::string rule = seccomp::entry_source(at);
+    const std::string pointer = seccomp::entry_pointer(at);
+    std::string where = st.context.source;
+    if (!pointer.empty()) where += " at JSON pointer " + pointer;
+    std::string line = fmt::format(
+        "containerv: explain: {} (pid {}) called {} [{} syscall {}]: refused with "
+        "{} by {}, {}{}\n",
+        program, req.pid, call, arch, req.data.nr, errno_text(err), rule, where,
+        consistent ? ""
+                   : " (the layout does not refuse this call; answered with "
+                     "an error anyway)");
+    std::fputs(line.c_str(), stderr);
+    if (st.json) {
+        nlohmann::json j = {{"event", "seccomp_denial"},
+                            {"program", program},
+                            {"pid", req.pid},
+                            {"syscall", at.name},
+                            {"arch", arch},
+                            {"nr", req.data.nr},
+                            {"call", call},
+                            {"args", std::vector<std::uint64_t>(args, args + 6)},
+                            {"action", "errno"},
+                            {"errno", err},
+                            {"rule", rule},
+                            {"profile", st.context.source},
+                            {"pointer", pointer}};
+        std::fputs((j.dump() + "\n").c_str(), st.json);
+        std::fflush(st.json);
+    }
+}
+
+void serve(DenialReporter::State* st) {
+    int listener = receive_listener(st->socket, st->stop[0]);
+    close(st->socket);
+    st->socket = -1;
+    if (listener < 0) return;
+    seccomp_notif* req = nullptr;
+    seccomp_notif_resp* resp = nullptr;
+    if (seccomp_notify_alloc(&req, &resp) != 0) {
+        // Without buffers nothing can be answered; closing the listener makes the kernel
+        // answer ENOSYS to every notified call: still refused.
+        std::fputs(
+            "containerv: explain: cannot allocate notification buffers; refused calls "
+            "get ENOSYS and are not reported\n",
+            stderr);
+        close(listener);
+        return;
+    }
+    while (wait_readable(listener, st->stop[0])) {
+        std::memset(req, 0, sizeof *req);
+        if (int rc = seccomp_notify_receive(listener, req); rc != 0) {
+            if (rc == -EINTR || rc == -ENOENT) continue;  // the caller died meanwhile
+            break;
+        }
+        std::uint64_t args[6];
+        for (int i = 0; i < 6; ++i) args[i] = req->data.args[i];
+        auto at = seccomp::attribute(st->context.layout, req->data.arch, req->data.nr, args);
+        bool consistent = true;
+        int err = answer_for(at, st->context.layout, &consistent);
+        std::memset(resp, 0, sizeof *resp);
+        resp->id = req->id;
+        resp->error = -err;
+        resp->val = 0;
+        resp->flags = 0;
+        // ENOENT: the caller was killed while we looked; nothing to answer.
+        seccomp_notify_respond(listener, resp);
+        report(*st, *req, err, consistent, at);
+    }
+    seccomp_notify_free(req, resp);
+    close(listener);
+}
+
+}  // namespace
+
+DenialReporter::DenialReporter(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Result<std::unique_ptr<DenialReporter>> DenialReporter::start(int socket, ExplainContext context) {
+    auto st = std::make_unique<State>();
+    st->socket = socket;
+    st->context = std::move(context);
+    if (pipe2(st->stop, O_CLOEXEC) != 0) {
+        close(socket);
+        return Error::sys("explain", "pipe2", "", errno);
+    }
+    if (!st->context.json_path.empty()) {
+        st->json = std::fopen(st->context.json_path.c_str(), "we");
+        if (!st->json) {
+            int err = errno;
+            close(socket);
+            close(st->stop[0]);
+            close(st->stop[1]);
+            return Error::sys("explain", "open", st->context.json_path, err);
+        }
+    }
+    // The thread takes no signal: the supervisor's main thread waits for them.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    State* raw = st.get();
+    st->thread = std::thread([raw] { serve(raw); });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return std::unique_ptr<DenialReporter>(new DenialReporter(std::move(st)));
+}
+
+void DenialReporter::finish(int exit_code) {
+    State& st = *state_;
+    if (st.joined) return;
+    // The sandbox has been reaped: every process using the filter is gone (the listener
+    // hangs up too), so nothing is left to answer.
+    if (write(st.stop[1], "x", 1) < 0) {
+        // The thread still ends when the listener hangs up.
+    }
+    st.thread.join();
+    st.joined = true;
+
+    std::string killing;
+    for (const auto& abi : st.context.layout.abis) {
+        for (const auto& e : abi.entries) {
+            auto action = e.action & kActionMask;
+            if (abi.arch != st.context.layout.abis.front().arch) continue;
+            if (action == SCMP_ACT_KILL_PROCESS || action == SCMP_ACT_KILL_THREAD ||
+                action == SCMP_ACT_TRAP) {
+                killing += (killing.empty() ? "" : ", ") + e.name;
+            }
+        }
+    }
+    auto default_kind = st.context.layout.default_action & kActionMask;
+    bool default_kills = default_kind == SCMP_ACT_KILL_PROCESS ||
+                         default_kind == SCMP_ACT_KILL_THREAD || default_kind == SCMP_ACT_TRAP;
+    if (exit_code == 128 + SIGSYS) {
+        std::string what =
+            killing.empty() ? std::string() : " (kill or trap rules: " + killing + ")";
+        if (default_kills) what += "; the default action kills too";
+        if (!st.context.layout.killed_abis.empty())
+            what += "; every call through " +
+                    fmt::format("{}", fmt::join(st.context.layout.killed_abis, ", ")) + " kills";
+        std::fputs(("containerv: explain: the command ended with status 159, how a death by "
+                    "SIGSYS is reported: a call the profile answers with kill or trap" +
+                    what +
+                    ". Which call cannot be attributed: the kernel tells only its audit log, "
+                    "which containerv does not read.\n")
+                       .c_str(),
+                   stderr);
+    }
+    if (exit_code != 0) {
+        std::fputs(fmt::format("containerv: explain: {} refused call(s) reported. Not attributed: "
+                               "EPERM or EACCES from capability checks (mount, chroot, ... "
+                               "without the capability), from Landlock, read-only mounts "
+                               "and masked paths; the kernel reports those only to its audit "
+                               "log, not available here.\n",
+                               st.reported)
+                       .c_str(),
+                   stderr);
+    }
+}
+
+DenialReporter::~DenialReporter() {
+    State& st = *state_;
+    if (!st.joined) {
+        if (write(st.stop[1], "x", 1) < 0) {
+            // The thread still ends when the listener hangs up.
+        }
+        st.thread.join();
+    }
+    if (st.socket >= 0) close(st.socket);
+    close(st.stop[0]);
+    close(st.stop[1]);
+    if (st.json) std::fclose(st.json);
+}
+
+int send_listener(int socket, int listener) noexcept {
+    char byte = 'l';
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &listener, sizeof listener);
+    while (sendmsg(socket, &msg, MSG_NOSIGNAL) < 0) {
+        if (errno != EINTR) return errno;
+    }
+    return 0;
+}
+
+}  // namespace containerv::linux_

@@ -1,0 +1,41 @@
+// Which entry of a filter's layout decided a call the kernel reported, and the call told in
+// words: what `run --explain` prints for each refused syscall.
+#pragma once
+
+#include "seccomp/compile.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace containerv::seccomp {
+
+struct Attribution {
+    const AbiLayout* abi = nullptr;   // null: the layout has no part for this architecture
+    const AbiEntry* entry = nullptr;  // null: the default action decided
+    std::uint32_t action = 0;         // the policy's action (SCMP_ACT_*), before notify
+    std::string name;                 // the syscall's name on its ABI, or "#N"
+};
+
+// Looks the call up in the layout compile() was given: the entries for this number whose
+// conditions all hold on the registers (what the filter compared), the most restrictive first
+// (kill, trap, errno, trace, log, allow, as the kernel ranks actions); else the default.
+// On i386 a socketcall or ipc call also matches the rules of the call it carries.
+Attribution attribute(const FilterLayout& layout, std::uint32_t arch, int nr,
+                      const std::uint64_t (&args)[6]);
+
+// "socket(family=AF_NETLINK, type=SOCK_RAW, protocol=0)": the arguments the filter can see,
+// decoded for the calls where flags or families say more than numbers (clone, unshare,
+// setns, socket, socketpair, mount, umount2, ptrace, reboot, personality, prctl, kill, ioctl);
+// others show their first three registers in hex. Pointers are shown, never followed.
+std::string describe_call(const std::string& name, const std::uint64_t (&args)[6]);
+
+// Where the entry is written in the profile: "syscalls.rules[5]", "the default action".
+std::string entry_source(const Attribution& attribution);
+// The same as a JSON pointer into the (resolved) profile: "/syscalls/rules/5"; empty for the
+// ENOSYS answer to newer calls, which no field writes.
+std::string entry_pointer(const Attribution& attribution);
+
+// "x86_64", "x86", "x32", or the number in hex.
+std::string arch_name(std::uint32_t arch);
+
+}  // namespace containerv::seccomp
