@@ -349,7 +349,7 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         // waits for this thread, not for the end of the start.
         auto reporter = DenialReporter::start(
             explain_sock[0],
-            ExplainContext{plan.explain_layout, plan.explain_source, plan.explain_json});
+            ExplainContext{plan.explain_layout, plan.explain_source, plan.explain_json, plan.learn});
         if (!reporter) {
             close(rep[0]);
             return reporter.error();

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <seccomp.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -23,6 +24,9 @@
 #include <tuple>
 
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <linux/seccomp.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -147,6 +151,69 @@ void report(DenialReporter::State& st, const seccomp_notif& req, int err, bool c
     }
 }
 
+// A string from the caller's memory, for learning only (it can change under us: a learned
+// profile is reviewed, never trusted).
+std::string read_string(pid_t pid, std::uint64_t address) {
+    if (address == 0) return {};
+    int fd = open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};
+    char buf[4096];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, static_cast<off_t>(address));
+    close(fd);
+    if (n <= 0) return {};
+    buf[n] = '\0';
+    return std::string(buf, strnlen(buf, static_cast<std::size_t>(n)));
+}
+
+std::string read_sockaddr(pid_t pid, std::uint64_t address, std::uint64_t length) {
+    if (address == 0 || length < sizeof(sockaddr_in)) return {};
+    int fd = open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};
+    sockaddr_in6 sa{};
+    std::size_t want = std::min<std::size_t>(length, sizeof sa);
+    ssize_t n = pread(fd, &sa, want, static_cast<off_t>(address));
+    close(fd);
+    if (n < static_cast<ssize_t>(sizeof(sockaddr_in))) return {};
+    char text[INET6_ADDRSTRLEN] = {};
+    if (sa.sin6_family == AF_INET) {
+        sockaddr_in in{};
+        std::memcpy(&in, &sa, sizeof in);
+        inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
+        return fmt::format("{}:{}", text, ntohs(in.sin_port));
+    }
+    if (sa.sin6_family == AF_INET6 && n >= static_cast<ssize_t>(sizeof(sockaddr_in6))) {
+        inet_ntop(AF_INET6, &sa.sin6_addr, text, sizeof text);
+        return fmt::format("[{}]:{}", text, ntohs(sa.sin6_port));
+    }
+    return {};
+}
+
+// Records the call, and for the calls that write files or contact hosts, what they name.
+void learn(seccomp::LearnRecord& record, const seccomp_notif& req, const std::string& name) {
+    record.syscalls.insert(name);
+    if (req.data.arch != SCMP_ARCH_X86_64 && req.data.arch != seccomp_arch_native()) return;
+    const auto* a = req.data.args;
+    const pid_t pid = static_cast<pid_t>(req.pid);
+    auto writes = [](std::uint64_t flags) {
+        return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) != 0;
+    };
+    std::string path;
+    if ((name == "open" && writes(a[1])) || name == "creat" || name == "mkdir" ||
+        name == "unlink" || name == "rmdir" || name == "truncate" || name == "rename") {
+        path = read_string(pid, a[0]);
+    } else if ((name == "openat" && writes(a[2])) || name == "mkdirat" || name == "unlinkat" ||
+               name == "renameat" || name == "renameat2" || name == "mknodat") {
+        path = read_string(pid, a[1]);
+    } else if (name == "connect") {
+        if (auto peer = read_sockaddr(pid, a[1], a[2]); !peer.empty())
+            record.contacted.insert(peer);
+    } else if (name == "sendto" && a[4] != 0) {
+        if (auto peer = read_sockaddr(pid, a[4], a[5]); !peer.empty())
+            record.contacted.insert(peer);
+    }
+    if (!path.empty() && path.front() == '/') record.written.insert(path);
+}
+
 void serve(DenialReporter::State* st) {
     int listener = receive_listener(st->socket, st->stop[0]);
     close(st->socket);
@@ -169,6 +236,14 @@ void serve(DenialReporter::State* st) {
         if (int rc = seccomp_notify_receive(listener, req); rc != 0) {
             if (rc == -EINTR || rc == -ENOENT) continue;  // the caller died meanwhile
             break;
+        }
+        if (st->context.learn) {
+            learn(*st->context.learn, *req, seccomp::name_of(req->data.arch, req->data.nr));
+            std::memset(resp, 0, sizeof *resp);
+            resp->id = req->id;
+            resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+            seccomp_notify_respond(listener, resp);
+            continue;
         }
         std::uint64_t args[6];
         for (int i = 0; i < 6; ++i) args[i] = req->data.args[i];
@@ -230,6 +305,7 @@ void DenialReporter::finish(int exit_code) {
     }
     st.thread.join();
     st.joined = true;
+    if (st.context.learn) return;
 
     std::string killing;
     for (const auto& abi : st.context.layout.abis) {

@@ -6,6 +6,7 @@
 // dies the kernel answers ENOSYS.
 #pragma once
 
+#include "seccomp/attribute.hpp"
 #include "seccomp/compile.hpp"
 
 #include <cstdint>
@@ -19,6 +20,8 @@ struct ExplainContext {
     seccomp::FilterLayout layout;  // with the policy's actions, not the notifications
     std::string source;            // "profile FILE", "built-in profile NAME", ...
     std::string json_path;         // --explain-json FILE: one JSON object a line; empty: none
+    // profile learn: every call is recorded here and let through (CONTINUE); no reports.
+    std::shared_ptr<seccomp::LearnRecord> learn;
 };
 
 class DenialReporter {

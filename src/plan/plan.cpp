@@ -456,6 +456,23 @@ Status Planner::plan_syscalls() {
         row("syscalls", value, State::refused, "this kernel has no seccomp filter support");
         return Ok{};
     }
+    if (req_.learn) {
+        // Learning replaces the profile's filter by one that lets everything through and
+        // tells the supervisor: the run shows what the command needs, it confines nothing.
+        auto learn = seccomp::compile_learn_filter();
+        if (!learn) return learn.error();
+        auto init = seccomp::compile_init_filter();
+        if (!init) return init.error();
+        plan_.filter = std::move(*learn);
+        plan_.init_filter = std::move(*init);
+        plan_.has_filter = true;
+        plan_.explain = true;
+        plan_.learn = req_.learn;
+        row("syscalls", "learning (profile learn)", State::accepted_weaker,
+            "every call allowed and recorded through seccomp user notification: NOT a "
+            "security boundary");
+        return Ok{};
+    }
     seccomp::CompileOptions options = seccomp::options_for(profile_.level);
     if (req_.explain) {
         // The layout with the policy's own actions, for the supervisor; then the filter

@@ -4,11 +4,13 @@
 #pragma once
 
 #include "plan/host.hpp"
+#include "seccomp/attribute.hpp"
 #include "seccomp/compile.hpp"
 
 #include <containerv/profile.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -39,6 +41,8 @@ struct RunRequest {
     bool explain = false;
     std::string explain_json;    // --explain-json FILE: the same reports, one JSON a line
     std::string profile_source;  // where the profile comes from, named in the reports
+    // profile learn: the filter allows and records every call into this record instead.
+    std::shared_ptr<seccomp::LearnRecord> learn;
 };
 
 // One row of the plan: a setting, its value, and what enforces it.
@@ -124,6 +128,7 @@ struct Plan {
     seccomp::FilterLayout explain_layout;
     std::string explain_source;
     std::string explain_json;
+    std::shared_ptr<seccomp::LearnRecord> learn;  // profile learn: record, do not filter
 
     std::vector<std::string> argv;
     std::vector<std::string> env;

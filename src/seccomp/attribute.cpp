@@ -68,12 +68,6 @@ bool holds(const ArgCondition& cond, const std::uint64_t (&args)[6]) {
     return false;
 }
 
-std::string name_of(std::uint32_t arch, int nr) {
-    std::unique_ptr<char, decltype(&std::free)> name(seccomp_syscall_resolve_num_arch(arch, nr),
-                                                     &std::free);
-    return name ? std::string(name.get()) : fmt::format("#{}", nr);
-}
-
 // Flag words as NAME|NAME|0xREST.
 std::string flags(std::uint64_t value,
                   const std::vector<std::pair<std::uint64_t, const char*>>& names) {
@@ -152,6 +146,12 @@ std::string hex(std::uint64_t v) {
 }
 
 }  // namespace
+
+std::string name_of(std::uint32_t arch, int nr) {
+    std::unique_ptr<char, decltype(&std::free)> name(seccomp_syscall_resolve_num_arch(arch, nr),
+                                                     &std::free);
+    return name ? std::string(name.get()) : fmt::format("#{}", nr);
+}
 
 std::string arch_name(std::uint32_t arch) {
     switch (arch) {

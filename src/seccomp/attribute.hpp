@@ -5,6 +5,7 @@
 #include "seccomp/compile.hpp"
 
 #include <cstdint>
+#include <set>
 #include <string>
 
 namespace containerv::seccomp {
@@ -34,6 +35,17 @@ std::string entry_source(const Attribution& attribution);
 // The same as a JSON pointer into the (resolved) profile: "/syscalls/rules/5"; empty for the
 // ENOSYS answer to newer calls, which no field writes.
 std::string entry_pointer(const Attribution& attribution);
+
+// What `profile learn` saw a command do (filled by the supervisor's listener thread, read
+// after the sandbox has ended).
+struct LearnRecord {
+    std::set<std::string> syscalls;   // names, every ABI
+    std::set<std::string> written;    // absolute paths opened for writing, created, removed
+    std::set<std::string> contacted;  // "127.0.0.1:8080", "[::1]:53" (connect, sendto)
+};
+
+// The syscall's name on the ABI, or "#N".
+std::string name_of(std::uint32_t arch, int nr);
 
 // "x86_64", "x86", "x32", or the number in hex.
 std::string arch_name(std::uint32_t arch);

@@ -705,6 +705,20 @@ Result<BpfProgram> compile_init_filter() {
     return export_bpf(ctx->get());
 }
 
+Result<BpfProgram> compile_learn_filter() {
+    auto ctx = new_context(SCMP_ACT_NOTIFY, seccomp_arch_native());
+    if (!ctx) {
+        return ctx.error();
+    }
+    for (const Abi& abi : machine_abis()) {
+        if (abi.arch == seccomp_arch_native()) continue;
+        if (int rc = seccomp_arch_add(ctx->get(), abi.arch); rc < 0 && rc != -EEXIST) {
+            return Error::sys("seccomp", "seccomp_arch_add", std::string(abi.name), -rc);
+        }
+    }
+    return export_bpf(ctx->get());
+}
+
 int load(const BpfProgram& program) noexcept {
     if (program.insns.empty() || program.insns.size() > BPF_MAXINSNS) {
         return EINVAL;

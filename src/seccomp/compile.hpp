@@ -85,6 +85,10 @@ std::string describe_action(std::uint32_t action);
 // and kills the process on anything else.
 Result<BpfProgram> compile_init_filter();
 
+// profile learn: every call of every ABI goes to the supervisor (SECCOMP_RET_USER_NOTIF),
+// which records it and lets it run. Not a security boundary.
+Result<BpfProgram> compile_learn_filter();
+
 // Loads the program on the calling thread. Returns 0 or an errno value. Async-signal-safe and
 // allocation-free: it runs between clone and exec.
 int load(const BpfProgram& program) noexcept;

@@ -39,31 +39,6 @@ int fail(const Error& error) {
     return 125;
 }
 
-// SRC, SRC:DST, or SRC:DST:OPT with OPT exactly "ro" or "rw". Anything else is refused rather
-// than guessed: a mistyped "RO" must not silently give a writable mount.
-Result<BindRequest> parse_bind(const std::string& spec) {
-    std::vector<std::string> parts;
-    size_t start = 0;
-    for (size_t colon; (colon = spec.find(':', start)) != std::string::npos; start = colon + 1)
-        parts.push_back(spec.substr(start, colon - start));
-    parts.push_back(spec.substr(start));
-
-    auto bad = [&](const std::string& why) {
-        return Error::msg("bind", "--bind \"" + spec + "\": " + why +
-                                      " (expected SRC[:DST[:ro|rw]]; paths cannot contain ':')");
-    };
-    if (parts.size() > 3) return bad("too many ':'");
-    BindRequest bind;
-    bind.source = parts[0];
-    bind.target = parts.size() > 1 ? parts[1] : parts[0];
-    if (bind.source.empty() || bind.target.empty()) return bad("empty path");
-    if (parts.size() == 3) {
-        if (parts[2] != "ro" && parts[2] != "rw") return bad("unknown option \"" + parts[2] + "\"");
-        bind.read_only = parts[2] == "ro";
-    }
-    return bind;
-}
-
 // --seccomp FILE: the file's policy in place of the profile's syscall section, as Docker's
 // --security-opt seccomp=FILE; "unconfined" is decided by the planner.
 Status replace_syscalls(Profile& profile, const std::string& spec) {
@@ -147,6 +122,31 @@ int run(const RunOptions& opt) {
 }
 
 }  // namespace
+
+// SRC, SRC:DST, or SRC:DST:OPT with OPT exactly "ro" or "rw". Anything else is refused rather
+// than guessed: a mistyped "RO" must not silently give a writable mount.
+Result<BindRequest> parse_bind(const std::string& spec) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (size_t colon; (colon = spec.find(':', start)) != std::string::npos; start = colon + 1)
+        parts.push_back(spec.substr(start, colon - start));
+    parts.push_back(spec.substr(start));
+
+    auto bad = [&](const std::string& why) {
+        return Error::msg("bind", "--bind \"" + spec + "\": " + why +
+                                      " (expected SRC[:DST[:ro|rw]]; paths cannot contain ':')");
+    };
+    if (parts.size() > 3) return bad("too many ':'");
+    BindRequest bind;
+    bind.source = parts[0];
+    bind.target = parts.size() > 1 ? parts[1] : parts[0];
+    if (bind.source.empty() || bind.target.empty()) return bad("empty path");
+    if (parts.size() == 3) {
+        if (parts[2] != "ro" && parts[2] != "rw") return bad("unknown option \"" + parts[2] + "\"");
+        bind.read_only = parts[2] == "ro";
+    }
+    return bind;
+}
 
 void add_run(CLI::App& app, Action& action, const std::vector<std::string>& after_dashes) {
     auto opt = std::make_shared<RunOptions>();
