@@ -145,7 +145,39 @@ std::string hex(std::uint64_t v) {
     return fmt::format("{:#x}", v);
 }
 
+// What the kernel checks first for each call, in the caller's user namespace.
+const std::vector<std::pair<std::string, int>>& capability_table() {
+    static const std::vector<std::pair<std::string, int>> table = {
+        {"mount", 21},         {"umount2", 21},       {"umount", 21},
+        {"pivot_root", 21},    {"fsopen", 21},        {"fsmount", 21},
+        {"fspick", 21},        {"move_mount", 21},    {"open_tree", 21},
+        {"mount_setattr", 21}, {"swapon", 21},        {"swapoff", 21},
+        {"sethostname", 21},   {"setdomainname", 21}, {"chroot", 18},
+        {"reboot", 22},        {"kexec_load", 22},    {"kexec_file_load", 22},
+        {"init_module", 16},   {"finit_module", 16},  {"delete_module", 16},
+        {"acct", 20},          {"settimeofday", 25},  {"clock_settime", 25},
+        {"iopl", 17},          {"ioperm", 17},        {"vhangup", 26},
+    };
+    return table;
+}
+
 }  // namespace
+
+int capability_checked(std::string_view name) {
+    for (const auto& [call, cap] : capability_table()) {
+        if (call == name) return cap;
+    }
+    return -1;
+}
+
+const std::vector<std::string>& capability_checked_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const auto& entry : capability_table()) out.push_back(entry.first);
+        return out;
+    }();
+    return names;
+}
 
 std::string name_of(std::uint32_t arch, int nr) {
     std::unique_ptr<char, decltype(&std::free)> name(seccomp_syscall_resolve_num_arch(arch, nr),

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace containerv::seccomp {
 
@@ -43,6 +45,13 @@ struct LearnRecord {
     std::set<std::string> written;    // absolute paths opened for writing, created, removed
     std::set<std::string> contacted;  // "127.0.0.1:8080", "[::1]:53" (connect, sendto)
 };
+
+// Calls the kernel refuses without one capability, whatever their arguments (mount needs
+// CAP_SYS_ADMIN, reboot CAP_SYS_BOOT, ...): run --explain watches them when the filter allows
+// them. Returns the capability's number, or -1.
+int capability_checked(std::string_view name);
+// Every name capability_checked() knows.
+const std::vector<std::string>& capability_checked_names();
 
 // The syscall's name on the ABI, or "#N".
 std::string name_of(std::uint32_t arch, int nr);

@@ -5,6 +5,8 @@
 // context would apply every rule to every ABI, with no way to skip a name on one of them.
 #include "seccomp/compile.hpp"
 
+#include "seccomp/attribute.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <seccomp.h>
@@ -580,6 +582,36 @@ Result<BpfProgram> export_bpf(void* ctx) {
     return program;
 }
 
+// run --explain: the calls the kernel refuses without a capability (mount, reboot, ...) are
+// handed to the supervisor too when the filter allows them without condition, so that it can
+// say the caller lacks the capability; it lets them run (CONTINUE), as the filter would.
+// Conditional entries are left alone: a notification cannot be made to fit their conditions.
+void watch_capability_checked(AbiLayout& abi, std::uint32_t default_action,
+                              std::uint32_t notify_default) {
+    for (const std::string& name : capability_checked_names()) {
+        int nr = seccomp_syscall_resolve_name_arch(abi.arch, name.c_str());
+        if (nr < 0) continue;
+        bool found = false;
+        bool conditional = false;
+        for (const AbiEntry& entry : abi.entries) {
+            if (entry.name != name) continue;
+            found = true;
+            conditional = conditional || !entry.args.empty();
+        }
+        if (conditional) continue;
+        if (found) {
+            for (AbiEntry& entry : abi.entries) {
+                if (entry.name == name && entry.action == SCMP_ACT_ALLOW) {
+                    entry.action = SCMP_ACT_NOTIFY;
+                    entry.in_filter = notify_default != SCMP_ACT_NOTIFY;
+                }
+            }
+        } else if (default_action == SCMP_ACT_ALLOW && notify_default == SCMP_ACT_ALLOW) {
+            abi.entries.push_back(AbiEntry{name, nr, SCMP_ACT_NOTIFY, {}, {}, true, ""});
+        }
+    }
+}
+
 }  // namespace
 
 CompileOptions options_for(Level level) {
@@ -638,12 +670,14 @@ Result<BpfProgram> compile(const SyscallPolicy& policy, const CompileOptions& op
         auto notified = [](std::uint32_t action) {
             return (action & 0xffff0000U) == SCMP_ACT_ERRNO(0) ? SCMP_ACT_NOTIFY : action;
         };
+        const std::uint32_t allowing = plan->default_action;
         plan->default_action = notified(plan->default_action);
         for (AbiLayout& abi : plan->abis) {
             for (AbiEntry& entry : abi.entries) {
                 entry.action = notified(entry.action);
                 if (entry.action == plan->default_action) entry.in_filter = false;
             }
+            watch_capability_checked(abi, allowing, plan->default_action);
         }
     }
 

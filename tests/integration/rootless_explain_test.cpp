@@ -143,6 +143,22 @@ TEST_F(RootlessExplain, BlockedMountIsNamedWithItsBlockedEntry) {
     EXPECT_TRUE(has(lines[0], "at JSON pointer /syscalls/blocked/")) << lines[0];
 }
 
+// mount allowed by the filter still fails the kernel's capability check: explain says which
+// capability the caller lacked, and the call ran (EPERM from the kernel, not from the filter).
+TEST_F(RootlessExplain, CapabilityCheckedCallAllowedByTheFilterIsExplained) {
+    std::string profile = write_profile(
+        "mount-allowed", R"({"extends": "default", "syscalls": {"allowed": ["mount"]}})");
+    Outcome outcome = run_probe(profile, {"mount"});
+    EXPECT_EQ(outcome.code(), 0) << outcome.describe();
+    EXPECT_EQ(parse_report(outcome.out)["result"], "EPERM") << outcome.describe();
+    auto lines = reports(outcome);
+    ASSERT_EQ(lines.size(), 1U) << outcome.describe();
+    EXPECT_TRUE(has(lines[0], "mount(source=")) << lines[0];
+    EXPECT_TRUE(has(lines[0], "allowed by the filter (syscalls.allowed[")) << lines[0];
+    EXPECT_TRUE(has(lines[0], "lack CAP_SYS_ADMIN")) << lines[0];
+    EXPECT_TRUE(has(lines[0], "capabilities.allowed in profile " + profile)) << lines[0];
+}
+
 TEST_F(RootlessExplain, KillStaysAKillAndSaysWhatCannotBeAttributed) {
     std::string profile =
         write_profile("kill", R"({"syscalls": {"default_action": "allow",)"
