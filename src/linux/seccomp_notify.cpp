@@ -111,16 +111,22 @@ int answer_for(const seccomp::Attribution& at, const seccomp::FilterLayout& layo
     return EPERM;
 }
 
+// Once per syscall and rule.
+std::tuple<std::uint32_t, int, const void*> report_key(const seccomp_notif& req,
+                                                       const seccomp::Attribution& at) {
+    return std::make_tuple(req.data.arch, req.data.nr, static_cast<const void*>(at.entry));
+}
+
+// `program` is read before the answer: once answered, the caller may exit and take its /proc
+// entry with it.
 void report(DenialReporter::State& st, const seccomp_notif& req, int err, bool consistent,
-            const seccomp::Attribution& at) {
-    auto key = std::make_tuple(req.data.arch, req.data.nr, static_cast<const void*>(at.entry));
-    if (!st.seen.insert(key).second) return;  // once per syscall and rule
+            const seccomp::Attribution& at, const std::string& program) {
+    if (!st.seen.insert(report_key(req, at)).second) return;
     ++st.reported;
     std::uint64_t args[6];
     for (int i = 0; i < 6; ++i) args[i] = req.data.args[i];
-    const std::string program = program_of(static_cast<pid_t>(req.pid));
     const std::string call = seccomp::describe_call(at.name, args);
-    const std::string arch = seccomp::arch_name(req.data.arch);
+    const std::string arch = seccomp::arch_name(at.arch);
     const std::string rule = seccomp::entry_source(at);
     const std::string pointer = seccomp::entry_pointer(at);
     std::string where = st.context.source;
@@ -203,7 +209,7 @@ void report_capability(DenialReporter::State& st, const seccomp_notif& req,
         "({}), but the caller's effective capabilities ({:#x}) lack {}, which the kernel "
         "checks: it fails with EPERM unless the caller made a user namespace of its own. "
         "Capabilities come from capabilities.allowed in {}\n",
-        program, req.pid, seccomp::describe_call(at.name, args), seccomp::arch_name(req.data.arch),
+        program, req.pid, seccomp::describe_call(at.name, args), seccomp::arch_name(at.arch),
         req.data.nr, seccomp::entry_source(at), *caps, capability_name(cap), st.context.source);
     std::fputs(line.c_str(), stderr);
     if (st.json) {
@@ -211,7 +217,7 @@ void report_capability(DenialReporter::State& st, const seccomp_notif& req,
                             {"program", program},
                             {"pid", req.pid},
                             {"syscall", at.name},
-                            {"arch", seccomp::arch_name(req.data.arch)},
+                            {"arch", seccomp::arch_name(at.arch)},
                             {"nr", req.data.nr},
                             {"capability", capability_name(cap)},
                             {"effective", *caps},
@@ -309,7 +315,10 @@ void serve(DenialReporter::State* st) {
             break;
         }
         if (st->context.learn) {
-            learn(*st->context.learn, *req, seccomp::name_of(req->data.arch, req->data.nr));
+            // x32 calls come as x86_64 numbers with bit 30 set.
+            const bool x32 = req->data.arch == SCMP_ARCH_X86_64 && (req->data.nr & 0x40000000);
+            learn(*st->context.learn, *req,
+                  seccomp::name_of(x32 ? SCMP_ARCH_X32 : req->data.arch, req->data.nr));
             std::memset(resp, 0, sizeof *resp);
             resp->id = req->id;
             resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -333,6 +342,8 @@ void serve(DenialReporter::State* st) {
         }
         bool consistent = true;
         int err = answer_for(at, st->context.layout, &consistent);
+        const bool first = st->seen.count(report_key(*req, at)) == 0;
+        const std::string program = first ? program_of(static_cast<pid_t>(req->pid)) : "";
         std::memset(resp, 0, sizeof *resp);
         resp->id = req->id;
         resp->error = -err;
@@ -340,7 +351,7 @@ void serve(DenialReporter::State* st) {
         resp->flags = 0;
         // ENOENT: the caller was killed while we looked; nothing to answer.
         seccomp_notify_respond(listener, resp);
-        report(*st, *req, err, consistent, at);
+        report(*st, *req, err, consistent, at, program);
     }
     seccomp_notify_free(req, resp);
     close(listener);

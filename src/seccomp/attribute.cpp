@@ -23,6 +23,7 @@ namespace containerv::seccomp {
 namespace {
 
 constexpr std::uint32_t kActionMask = 0xffff0000U;
+constexpr int kX32Bit = 0x40000000;
 
 // The kernel's precedence (include/uapi/linux/seccomp.h): lower is more restrictive.
 int rank(std::uint32_t action) {
@@ -202,9 +203,13 @@ std::string arch_name(std::uint32_t arch) {
 
 Attribution attribute(const FilterLayout& layout, std::uint32_t arch, int nr,
                       const std::uint64_t (&args)[6]) {
+    // The kernel reports an x32 call as AUDIT_ARCH_X86_64 with bit 30 set in the number;
+    // libseccomp keeps x32 apart under its own arch token.
+    if (arch == SCMP_ARCH_X86_64 && (nr & kX32Bit) != 0) arch = SCMP_ARCH_X32;
     Attribution out;
     out.action = layout.default_action;
     out.name = name_of(arch, nr);
+    out.arch = arch;
     for (const AbiLayout& abi : layout.abis) {
         if (abi.arch == arch) out.abi = &abi;
     }

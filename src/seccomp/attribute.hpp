@@ -17,6 +17,7 @@ struct Attribution {
     const AbiEntry* entry = nullptr;  // null: the default action decided
     std::uint32_t action = 0;         // the policy's action (SCMP_ACT_*), before notify
     std::string name;                 // the syscall's name on its ABI, or "#N"
+    std::uint32_t arch = 0;           // SCMP_ARCH_* of the ABI (x32 told apart from x86_64)
 };
 
 // Looks the call up in the layout compile() was given: the entries for this number whose

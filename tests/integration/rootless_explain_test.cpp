@@ -73,6 +73,23 @@ TEST_F(RootlessExplain, ErrnoRuleIsNamedAndAnsweredWithItsExactErrno) {
     EXPECT_TRUE(reports(plain).empty()) << plain.describe();
 }
 
+// x32 calls reach the filter as x86-64's arch with bit 30 in the number; the rule that
+// decided them on x32 is the one named, and its errno the answer. The filter sees them
+// whether or not the kernel runs x32 code, so no skip.
+TEST_F(RootlessExplain, X32CallIsAttributedToItsRule) {
+    std::string profile = write_profile(
+        "x32-uname77", R"({"extends": "default", "syscalls": {"allowed": ["-uname"],)"
+                       R"( "rules": [{"names": ["uname"], "action": "errno", "errno": 77}]}})");
+    Outcome outcome = run_probe(profile, {"x32", "63", "buf"});
+    ASSERT_EQ(outcome.code(), 0) << outcome.describe();
+    EXPECT_EQ(parse_report(outcome.out)["errno"], kTestErrno) << outcome.describe();
+    auto lines = reports(outcome);
+    ASSERT_EQ(lines.size(), 1U) << outcome.describe();
+    EXPECT_TRUE(has(lines[0], "uname(")) << lines[0];
+    EXPECT_TRUE(has(lines[0], "[x32 syscall " + std::to_string(0x40000000 | 63) + "]")) << lines[0];
+    EXPECT_TRUE(has(lines[0], "errno 77 (EBADFD) by syscalls.rules[")) << lines[0];
+}
+
 TEST_F(RootlessExplain, DefaultErrnoIsNamedAsTheDefaultAction) {
     // Deny by default with errno 77; the probe's start-up calls are allowed.
     std::string profile = write_profile(
