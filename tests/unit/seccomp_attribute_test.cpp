@@ -2,6 +2,7 @@
 // filter compared; describe_call() tells the call back.
 #include "seccomp/attribute.hpp"
 #include "seccomp/baseline.hpp"
+#include "seccomp/cache.hpp"
 #include "seccomp/compile.hpp"
 
 #include <containerv/profile.hpp>
@@ -79,6 +80,15 @@ TEST(SeccompAttribute, DockerCloneRuleAndFlagsAreDecoded) {
     EXPECT_EQ(at.entry, nullptr) << entry_source(at);  // the masked allow does not hold
     EXPECT_EQ(at.action, SCMP_ACT_ERRNO(1));
     EXPECT_EQ(describe_call("clone", args), "clone(flags=CLONE_NEWUSER|SIGCHLD)");
+}
+
+// A cached program compiled for --explain must never be loaded for a plain run, nor the
+// other way round: the option is part of the key.
+TEST(SeccompAttribute, NotifyOptionIsPartOfTheCacheKey) {
+    const SyscallPolicy policy = docker_like_policy(0);
+    CompileOptions notify;
+    notify.notify_denials = true;
+    EXPECT_NE(cache_key(policy, {}), cache_key(policy, notify));
 }
 
 // The notifying filter, loaded for real in a child: the errno answers it hands over are the
