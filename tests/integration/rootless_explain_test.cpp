@@ -73,6 +73,25 @@ TEST_F(RootlessExplain, ErrnoRuleIsNamedAndAnsweredWithItsExactErrno) {
     EXPECT_TRUE(reports(plain).empty()) << plain.describe();
 }
 
+// Refused twice, by two processes: reported once (once per syscall and rule), answered
+// both times.
+TEST_F(RootlessExplain, EachSyscallAndRuleIsReportedOnce) {
+    std::string profile = write_profile(
+        "uname77-twice", R"({"syscalls": {"default_action": "allow", "rules": [)"
+                         R"({"names": ["uname"], "action": "errno", "errno": 77}]}})");
+    const std::string probe = probe_in_sandbox();
+    Outcome outcome = containerv(
+        run_args(profile, {"/bin/sh", "-c", probe + " syscall uname; " + probe + " syscall uname"},
+                 {"--explain"}));
+    ASSERT_EQ(outcome.code(), 0) << outcome.describe();
+    // Both runs of the probe got the rule's errno.
+    std::size_t answered = 0;
+    for (std::size_t at = 0; (at = outcome.out.find("result=E77\n", at)) != std::string::npos; ++at)
+        ++answered;
+    EXPECT_EQ(answered, 2U) << outcome.describe();
+    EXPECT_EQ(reports(outcome).size(), 1U) << outcome.describe();
+}
+
 // x32 calls reach the filter as x86-64's arch with bit 30 in the number; the rule that
 // decided them on x32 is the one named, and its errno the answer. The filter sees them
 // whether or not the kernel runs x32 code, so no skip.
