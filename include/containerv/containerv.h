@@ -435,6 +435,11 @@ extern int containerv_options_set_user(struct containerv_options* options, const
  * sandbox has it, else "/". */
 extern int containerv_options_set_cwd(struct containerv_options* options, const char* path);
 
+/* Non-zero: report each syscall the seccomp filter refuses on the process's stderr, as
+ * `containerv run --explain` does (the call, the rule and its JSON pointer in the profile);
+ * the refused call still gets exactly the profile's errno. 0 (the default): no reports. */
+extern int containerv_options_set_explain(struct containerv_options* options, int on);
+
 /* Accepts that profile field `field` (as `containerv run --dry-run` names it, for instance
  * "network.allowed_ports") cannot be enforced on this host: the sandbox runs without it
  * instead of being refused. A name that is no field of the plan fails containerv_create. */

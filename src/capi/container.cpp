@@ -137,6 +137,14 @@ int containerv_options_set_cwd(containerv_options* options, const char* path) {
     });
 }
 
+int containerv_options_set_explain(containerv_options* options, int on) {
+    return guarded(-1, [&] {
+        if (!options) return fail("options: explain: the options are NULL");
+        options->request.explain = on != 0;
+        return 0;
+    });
+}
+
 int containerv_options_accept_weaker(containerv_options* options, const char* field) {
     return guarded(-1, [&] {
         if (!options || !field || !*field)

@@ -10,6 +10,7 @@
 #include "linux/init.hpp"
 #include "linux/network.hpp"
 #include "linux/rootfs.hpp"
+#include "linux/seccomp_notify.hpp"
 #include "linux/step_error.hpp"
 
 #include <cerrno>
@@ -20,11 +21,15 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <linux/futex.h>
 #include <linux/close_range.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <ctime>
 #include <unistd.h>
 
 namespace containerv::linux_ {
@@ -64,6 +69,13 @@ ExecArgs prepare_exec(const Plan& plan) {
     return ex;
 }
 
+// run --explain: how the listener of the command's filter reaches the supervisor. Both made
+// before clone: a socket to the supervisor and a page shared by the command and its helper.
+struct ExplainChannel {
+    int socket = -1;       // -1: no explain mode
+    int* words = nullptr;  // [0] the listener (-1 not yet, -2 load failed); [1] 0, 1 sent, -errno
+};
+
 void report(int fd) {
     const StepError& e = last_error();
     if (write(fd, &e, sizeof e) < 0) {
@@ -94,7 +106,48 @@ void report(int fd) {
     _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
 }
 
-[[noreturn]] void run_command(const Plan& plan, const ExecArgs& ex, int report_fd) {
+// Loads the command's filter. In explain mode the listener must reach the supervisor, yet
+// once the filter is on, any call the profile refuses waits for that very listener: sending
+// it with sendmsg could hang forever. So a helper made just before the load, sharing the
+// descriptor table (CLONE_FILES) but not the filter, sends it; the command waits for the
+// helper by spinning on shared memory, without a system call, so the listener is with the
+// supervisor before the command is executed. The helper is pid 1's child (CLONE_PARENT),
+// reaped there, and not dumpable.
+int load_filter(const Plan& plan, const ExplainChannel& ch) {
+    if (ch.socket < 0) return seccomp::load(plan.filter);
+    __atomic_store_n(&ch.words[0], -1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&ch.words[1], 0, __ATOMIC_SEQ_CST);
+    long helper =
+        syscall(SYS_clone, CLONE_FILES | CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, 0);
+    if (helper < 0) return errno;
+    if (helper == 0) {
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        int fd;
+        while ((fd = __atomic_load_n(&ch.words[0], __ATOMIC_ACQUIRE)) == -1) {
+            // The command cannot wake us (a futex wake could be a refused call): nap briefly.
+            timespec nap{0, 1000000};
+            syscall(SYS_futex, &ch.words[0], FUTEX_WAIT, -1, &nap, nullptr, 0);
+        }
+        int err = fd >= 0 ? send_listener(ch.socket, fd) : 0;
+        __atomic_store_n(&ch.words[1], err == 0 ? 1 : -err, __ATOMIC_RELEASE);
+        _exit(0);
+    }
+    int listener = -1;
+    int err = seccomp::load_with_listener(plan.filter, &listener);
+    __atomic_store_n(&ch.words[0], err == 0 ? listener : -2, __ATOMIC_RELEASE);
+    if (err != 0) return err;
+    int done;
+    while ((done = __atomic_load_n(&ch.words[1], __ATOMIC_ACQUIRE)) == 0) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    }
+    // The listener is close-on-exec here; the supervisor holds its own copy.
+    return done > 0 ? 0 : -done;
+}
+
+[[noreturn]] void run_command(const Plan& plan, const ExecArgs& ex, int report_fd,
+                              const ExplainChannel& ch) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -103,7 +156,7 @@ void report(int fd) {
     // the filter goes on before the capabilities are dropped, as runc does; it must then
     // allow the set-up calls that follow (prctl, setgroups, setres[ug]id, capset, execve).
     if (!plan.no_new_privileges && plan.has_filter) {
-        if (int err = seccomp::load(plan.filter)) {
+        if (int err = load_filter(plan, ch)) {
             fail("seccomp", "seccomp(SECCOMP_SET_MODE_FILTER)", "", err);
             die(report_fd);
         }
@@ -144,7 +197,7 @@ void report(int fd) {
         die(report_fd);
     }
     if (plan.no_new_privileges && plan.has_filter) {
-        if (int err = seccomp::load(plan.filter)) {
+        if (int err = load_filter(plan, ch)) {
             fail("seccomp", "seccomp(SECCOMP_SET_MODE_FILTER)", "", err);
             die(report_fd);
         }
@@ -190,7 +243,7 @@ void report(int fd) {
 }
 
 [[noreturn]] void sandbox_main(const Plan& plan, const ExecArgs& ex, int go_fd, int report_fd,
-                               int status_fd) {
+                               int status_fd, const ExplainChannel& ch) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
         fail("init", "prctl(PR_SET_PDEATHSIG)", "");
         die(report_fd);
@@ -236,7 +289,7 @@ void report(int fd) {
     if (command == 0) {
         close(go_fd);
         close(status_fd);
-        run_command(plan, ex, report_fd);
+        run_command(plan, ex, report_fd, ch);
     }
     become_init(plan, command, go_fd, report_fd, status_fd);
 }
@@ -288,6 +341,22 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         return Error::sys("launch", "pipe2", "", err);
     }
 
+    ExplainChannel ch;
+    int explain_sock[2] = {-1, -1};
+    if (plan.explain && plan.has_filter) {
+        void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        bool ok = page != MAP_FAILED &&
+                  socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, explain_sock) == 0;
+        if (!ok) {
+            int err = errno;
+            if (page != MAP_FAILED) munmap(page, 4096);
+            for (int fd : {go[0], go[1], rep[0], rep[1], st[0], st[1]}) close(fd);
+            return Error::sys("explain", page == MAP_FAILED ? "mmap" : "socketpair", "", err);
+        }
+        ch.socket = explain_sock[1];
+        ch.words = static_cast<int*>(page);
+    }
+
     // Pid 1 takes the forwarded signals with sigwaitinfo, so it must start with them
     // blocked; the caller's own mask is restored right after clone.
     sigset_t signals = init_signals();
@@ -301,17 +370,21 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         close(go[1]);
         close(rep[0]);
         close(st[0]);
-        sandbox_main(plan, ex, go[0], rep[1], st[1]);
+        if (explain_sock[0] >= 0) close(explain_sock[0]);
+        sandbox_main(plan, ex, go[0], rep[1], st[1], ch);
     }
     int clone_errno = errno;
     sigprocmask(SIG_SETMASK, &old, nullptr);
     close(go[0]);
     close(rep[1]);
     close(st[1]);
+    if (ch.words) munmap(ch.words, 4096);
+    if (explain_sock[1] >= 0) close(explain_sock[1]);
     if (pid < 0) {
         close(go[1]);
         close(rep[0]);
         close(st[0]);
+        if (explain_sock[0] >= 0) close(explain_sock[0]);
         return Error::sys("namespaces", "clone", "", clone_errno);
     }
 
@@ -322,6 +395,18 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
     sandbox.report_.pids_limit = plan.cgroup.pids;
     sandbox.report_.cpu_seconds_limit = plan.cpu_seconds;
     std::optional<Error> error;
+    if (explain_sock[0] >= 0) {
+        // Started before pid 1 is released: a refused call during the set-up's last steps
+        // waits for this thread, not for the end of the start.
+        auto reporter = DenialReporter::start(
+            explain_sock[0], ExplainContext{plan.explain_layout, plan.explain_source,
+                                            plan.explain_json, plan.learn});
+        if (!reporter) {
+            close(rep[0]);
+            return reporter.error();
+        }
+        sandbox.reporter_ = std::move(*reporter);
+    }
     if (auto ok = write_id_maps(sandbox.pid_, plan); !ok)
         error = ok.error();
     else if (auto in = sandbox.cgroup_ ? sandbox.cgroup_->add(sandbox.pid_) : Status(Ok{}); !in)
@@ -335,6 +420,9 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
     return sandbox;
 }
 
+Sandbox::Sandbox(pid_t pid, int life_fd, int status_fd)
+    : pid_(pid), life_fd_(life_fd), status_fd_(status_fd) {}
+
 Sandbox::Sandbox(Sandbox&& other) noexcept
     : pid_(other.pid_),
       life_fd_(other.life_fd_),
@@ -342,7 +430,8 @@ Sandbox::Sandbox(Sandbox&& other) noexcept
       status_(other.status_),
       cgroup_(std::move(other.cgroup_)),
       started_(other.started_),
-      report_(other.report_) {
+      report_(other.report_),
+      reporter_(std::move(other.reporter_)) {
     other.pid_ = -1;
     other.life_fd_ = -1;
     other.status_fd_ = -1;
@@ -350,7 +439,7 @@ Sandbox::Sandbox(Sandbox&& other) noexcept
 
 Sandbox& Sandbox::operator=(Sandbox&& other) noexcept {
     if (this != &other) {
-        this->~Sandbox();
+        Sandbox ended(std::move(*this));  // its destructor kills and reaps the current one
         pid_ = other.pid_;
         life_fd_ = other.life_fd_;
         status_fd_ = other.status_fd_;
@@ -358,6 +447,7 @@ Sandbox& Sandbox::operator=(Sandbox&& other) noexcept {
         cgroup_ = std::move(other.cgroup_);
         started_ = other.started_;
         report_ = other.report_;
+        reporter_ = std::move(other.reporter_);
         other.pid_ = -1;
         other.life_fd_ = -1;
         other.status_fd_ = -1;
@@ -470,6 +560,10 @@ void Sandbox::reap(int status, const struct rusage& usage) {
     r.exit_code = status_;
 
     pid_ = -1;
+    if (reporter_) {
+        reporter_->finish(status_);
+        reporter_.reset();
+    }
     release();
 }
 

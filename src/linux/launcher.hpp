@@ -46,6 +46,7 @@ std::string_view to_string(ExitReport::Reason reason);
 std::string describe(const ExitReport& report);
 // The report as one JSON object (docs/PROFILES.md, "Exit report").
 std::string report_json(const ExitReport& report);
+class DenialReporter;
 
 class Sandbox {
 public:
@@ -82,8 +83,7 @@ public:
     std::vector<std::string> cgroup_paths() const;
 
 private:
-    Sandbox(pid_t pid, int life_fd, int status_fd)
-        : pid_(pid), life_fd_(life_fd), status_fd_(status_fd) {}
+    Sandbox(pid_t pid, int life_fd, int status_fd);
     void reap(int status, const struct rusage& usage);
     void kill_tree();
     void release();
@@ -95,6 +95,7 @@ private:
     std::unique_ptr<Cgroup> cgroup_;
     std::chrono::steady_clock::time_point started_;
     ExitReport report_;
+    std::unique_ptr<DenialReporter> reporter_;  // run --explain
 };
 
 // The signals a command-line supervisor blocks and forwards.

@@ -475,7 +475,40 @@ Status Planner::plan_syscalls() {
         row("syscalls", value, State::refused, "this kernel has no seccomp filter support");
         return Ok{};
     }
-    const seccomp::CompileOptions options = seccomp::options_for(profile_.level);
+    if (req_.learn) {
+        // Learning replaces the profile's filter by one that lets everything through and
+        // tells the supervisor: the run shows what the command needs, it confines nothing.
+        auto learn = seccomp::compile_learn_filter();
+        if (!learn) return learn.error();
+        auto init = seccomp::compile_init_filter();
+        if (!init) return init.error();
+        plan_.filter = std::move(*learn);
+        plan_.init_filter = std::move(*init);
+        plan_.has_filter = true;
+        plan_.explain = true;
+        plan_.learn = req_.learn;
+        row("syscalls", "learning (profile learn)", State::accepted_weaker,
+            "every call allowed and recorded through seccomp user notification: NOT a "
+            "security boundary");
+        return Ok{};
+    }
+    seccomp::CompileOptions options = seccomp::options_for(profile_.level);
+    if (req_.explain) {
+        // The layout with the policy's own actions, for the supervisor; then the filter
+        // compiled with every errno answer turned into a notification (cached under its own
+        // key, since the options are part of it).
+        auto layout = seccomp::layout(sys, options);
+        if (!layout) return layout.error();
+        plan_.explain = true;
+        plan_.explain_layout = std::move(*layout);
+        plan_.explain_source =
+            req_.profile_source.empty() ? "profile \"" + profile_.name + "\"" : req_.profile_source;
+        if (!req_.seccomp_override.empty())
+            plan_.explain_source = "the policy of --seccomp " + req_.seccomp_override +
+                                   " as imported (containerv seccomp import prints it)";
+        plan_.explain_json = req_.explain_json;
+        options.notify_denials = true;
+    }
     bool cached = false;
     auto filter = seccomp::compile_cached(sys, options, &cached);
     if (!filter) return filter.error();
@@ -487,7 +520,10 @@ Status Planner::plan_syscalls() {
     row("syscalls", value, State::enforced,
         "seccomp-bpf through libseccomp, " + std::to_string(plan_.filter.insns.size()) +
             " instructions" + (cached ? " (cached)" : "") + ", loaded last" +
-            (options.foreign_abis_kill ? "; calls through a compat ABI (i386, x32) kill" : ""));
+            (options.foreign_abis_kill ? "; calls through a compat ABI (i386, x32) kill" : "") +
+            (options.notify_denials ? "; errno answers go through the supervisor, which reports "
+                                      "them (--explain)"
+                                    : ""));
     return Ok{};
 }
 

@@ -4,11 +4,13 @@
 #pragma once
 
 #include "plan/host.hpp"
+#include "seccomp/attribute.hpp"
 #include "seccomp/compile.hpp"
 
 #include <containerv/profile.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -35,6 +37,12 @@ struct RunRequest {
     // --seccomp: the file whose policy replaced the profile's syscalls (shown in the plan), or
     // "unconfined" for no filter at all, which a paranoid profile refuses.
     std::string seccomp_override;
+    // run --explain: report each call the filter refuses (src/linux/seccomp_notify.hpp).
+    bool explain = false;
+    std::string explain_json;    // --explain-json FILE: the same reports, one JSON a line
+    std::string profile_source;  // where the profile comes from, named in the reports
+    // profile learn: the filter allows and records every call into this record instead.
+    std::shared_ptr<seccomp::LearnRecord> learn;
 };
 
 // One row of the plan: a setting, its value, and what enforces it.
@@ -123,6 +131,13 @@ struct Plan {
     seccomp::BpfProgram filter;
     bool has_filter = false;
     seccomp::BpfProgram init_filter;
+    // run --explain: the filter notifies instead of answering errno; the supervisor reads
+    // this layout (the policy's own actions) to attribute and answer each call.
+    bool explain = false;
+    seccomp::FilterLayout explain_layout;
+    std::string explain_source;
+    std::string explain_json;
+    std::shared_ptr<seccomp::LearnRecord> learn;  // profile learn: record, do not filter
 
     // The sandbox's cgroup (version none: no group, rootless or no usable hierarchy) and the
     // command's rlimits.

@@ -5,6 +5,8 @@
 // context would apply every rule to every ABI, with no way to skip a name on one of them.
 #include "seccomp/compile.hpp"
 
+#include "seccomp/attribute.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <seccomp.h>
@@ -125,6 +127,8 @@ std::string describe(std::uint32_t action) {
             return fmt::format("errno({})", action & 0xffffU);
         case SCMP_ACT_TRACE(0):
             return "trace";
+        case SCMP_ACT_NOTIFY:
+            return "notify";
         default:
             return fmt::format("action {:#x}", action);
     }
@@ -787,6 +791,36 @@ Result<BpfProgram> export_bpf(void* ctx) {
     return program;
 }
 
+// run --explain: the calls the kernel refuses without a capability (mount, reboot, ...) are
+// handed to the supervisor too when the filter allows them without condition, so that it can
+// say the caller lacks the capability; it lets them run (CONTINUE), as the filter would.
+// Conditional entries are left alone: a notification cannot be made to fit their conditions.
+void watch_capability_checked(AbiLayout& abi, std::uint32_t default_action,
+                              std::uint32_t notify_default) {
+    for (const std::string& name : capability_checked_names()) {
+        int nr = seccomp_syscall_resolve_name_arch(abi.arch, name.c_str());
+        if (nr < 0) continue;
+        bool found = false;
+        bool conditional = false;
+        for (const AbiEntry& entry : abi.entries) {
+            if (entry.name != name) continue;
+            found = true;
+            conditional = conditional || !entry.args.empty();
+        }
+        if (conditional) continue;
+        if (found) {
+            for (AbiEntry& entry : abi.entries) {
+                if (entry.name == name && entry.action == SCMP_ACT_ALLOW) {
+                    entry.action = SCMP_ACT_NOTIFY;
+                    entry.in_filter = notify_default != SCMP_ACT_NOTIFY;
+                }
+            }
+        } else if (default_action == SCMP_ACT_ALLOW && notify_default == SCMP_ACT_ALLOW) {
+            abi.entries.push_back(AbiEntry{name, nr, SCMP_ACT_NOTIFY, {}, {}, true, ""});
+        }
+    }
+}
+
 }  // namespace
 
 CompileOptions options_for(Level level) {
@@ -837,6 +871,23 @@ Result<BpfProgram> compile(const SyscallPolicy& policy, const CompileOptions& op
     auto plan = layout(policy, options);
     if (!plan) {
         return plan.error();
+    }
+    if (options.notify_denials) {
+        // Every errno answer goes to the supervisor, which answers with that errno. An entry
+        // whose new action equals the new default is left out (libseccomp refuses it); the
+        // supervisor tells it from the default by the layout, which keeps the old actions.
+        auto notified = [](std::uint32_t action) {
+            return (action & 0xffff0000U) == SCMP_ACT_ERRNO(0) ? SCMP_ACT_NOTIFY : action;
+        };
+        const std::uint32_t allowing = plan->default_action;
+        plan->default_action = notified(plan->default_action);
+        for (AbiLayout& abi : plan->abis) {
+            for (AbiEntry& entry : abi.entries) {
+                entry.action = notified(entry.action);
+                if (entry.action == plan->default_action) entry.in_filter = false;
+            }
+            watch_capability_checked(abi, allowing, plan->default_action);
+        }
     }
 
     Context merged;
@@ -897,6 +948,20 @@ Result<BpfProgram> compile_init_filter() {
     return export_bpf(ctx->get());
 }
 
+Result<BpfProgram> compile_learn_filter() {
+    auto ctx = new_context(SCMP_ACT_NOTIFY, seccomp_arch_native());
+    if (!ctx) {
+        return ctx.error();
+    }
+    for (const Abi& abi : machine_abis()) {
+        if (abi.arch == seccomp_arch_native()) continue;
+        if (int rc = seccomp_arch_add(ctx->get(), abi.arch); rc < 0 && rc != -EEXIST) {
+            return Error::sys("seccomp", "seccomp_arch_add", std::string(abi.name), -rc);
+        }
+    }
+    return export_bpf(ctx->get());
+}
+
 int load(const BpfProgram& program) noexcept {
     if (program.insns.empty() || program.insns.size() > BPF_MAXINSNS) {
         return EINVAL;
@@ -907,6 +972,22 @@ int load(const BpfProgram& program) noexcept {
     if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0U, &prog) != 0) {
         return errno;
     }
+    return 0;
+}
+
+int load_with_listener(const BpfProgram& program, int* listener) noexcept {
+    if (program.insns.empty() || program.insns.size() > BPF_MAXINSNS) {
+        return EINVAL;
+    }
+    sock_fprog prog{};
+    prog.len = static_cast<unsigned short>(program.insns.size());
+    prog.filter = const_cast<sock_filter*>(program.insns.data());
+    long fd =
+        ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    if (fd < 0) {
+        return errno;
+    }
+    *listener = static_cast<int>(fd);
     return 0;
 }
 

@@ -20,6 +20,11 @@ struct CompileOptions {
     // Leave the compat ABIs (i386 through int 0x80, x32) out of the filter, so that any call
     // through them meets the bad-architecture action: kill the process.
     bool foreign_abis_kill = false;
+    // run --explain: every errno answer (rules, the default, ENOSYS for newer calls) becomes
+    // SECCOMP_RET_USER_NOTIF, so that the supervisor can report the call and answer it with
+    // the very errno the policy decided (see attribute() and src/linux/seccomp_notify.cpp).
+    // Kill, trap, trace and log stay as written: the kernel carries them out.
+    bool notify_denials = false;
 };
 
 // Strict and paranoid profiles kill calls through a non-native ABI.
@@ -80,8 +85,16 @@ std::string describe_action(std::uint32_t action);
 // and kills the process on anything else.
 Result<BpfProgram> compile_init_filter();
 
+// profile learn: every call of every ABI goes to the supervisor (SECCOMP_RET_USER_NOTIF),
+// which records it and lets it run. Not a security boundary.
+Result<BpfProgram> compile_learn_filter();
+
 // Loads the program on the calling thread. Returns 0 or an errno value. Async-signal-safe and
 // allocation-free: it runs between clone and exec.
 int load(const BpfProgram& program) noexcept;
+
+// Loads the program with SECCOMP_FILTER_FLAG_NEW_LISTENER: *listener receives the
+// notification descriptor (close-on-exec). Returns 0 or an errno value; allocation-free.
+int load_with_listener(const BpfProgram& program, int* listener) noexcept;
 
 }  // namespace containerv::seccomp

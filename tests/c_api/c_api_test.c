@@ -601,6 +601,10 @@ static void test_options(void) {
     CHECK(containerv_options_set_cwd(o, "relative") == -1 &&
               containerv_options_set_cwd(NULL, "/") == -1,
           "options_set_cwd: relative path, NULL options");
+    CHECK(containerv_options_set_explain(NULL, 1) == -1 &&
+              containerv_options_set_explain(o, 1) == 0 &&
+              containerv_options_set_explain(o, 0) == 0,
+          "options_set_explain: NULL options refused, on and off accepted");
     CHECK(containerv_options_set_user(o, "") == -1 && containerv_options_set_user(NULL, "0") == -1,
           "options_set_user: empty user, NULL options");
     CHECK(containerv_options_add_bind(o, NULL, "/x", true) == -1 &&

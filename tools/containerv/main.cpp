@@ -20,7 +20,9 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     // run's COMMAND follows "--" and is never parsed: its options are its own.
     std::vector<std::string> after_dashes;
-    if (argc > 1 && std::strcmp(argv[1], "run") == 0) {
+    bool learning =
+        argc > 2 && std::strcmp(argv[1], "profile") == 0 && std::strcmp(argv[2], "learn") == 0;
+    if (argc > 1 && (std::strcmp(argv[1], "run") == 0 || learning)) {
         for (int i = 2; i < argc; ++i) {
             if (std::strcmp(argv[i], "--") != 0) continue;
             after_dashes.assign(argv + i + 1, argv + argc);
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
     containerv::cli::Action action;
     containerv::cli::add_run(app, action, after_dashes);
     containerv::cli::add_profile(app, action);
+    containerv::cli::add_profile_learn(*app.get_subcommand("profile"), action, after_dashes);
     containerv::cli::add_seccomp(app, action);
 
     try {

@@ -36,37 +36,14 @@ struct RunOptions {
     std::string seccomp;  // --seccomp FILE|unconfined
     double timeout = 0;   // --timeout SECONDS; 0: none
     std::string report;   // --report text|json|json:FILE
+    bool explain = false;
+    std::string explain_json;
     std::vector<std::string> command;
 };
 
 int fail(const Error& error) {
     std::fprintf(stderr, "containerv: %s\n", error.to_string().c_str());
     return 125;
-}
-
-// SRC, SRC:DST, or SRC:DST:OPT with OPT exactly "ro" or "rw". Anything else is refused rather
-// than guessed: a mistyped "RO" must not silently give a writable mount.
-Result<BindRequest> parse_bind(const std::string& spec) {
-    std::vector<std::string> parts;
-    size_t start = 0;
-    for (size_t colon; (colon = spec.find(':', start)) != std::string::npos; start = colon + 1)
-        parts.push_back(spec.substr(start, colon - start));
-    parts.push_back(spec.substr(start));
-
-    auto bad = [&](const std::string& why) {
-        return Error::msg("bind", "--bind \"" + spec + "\": " + why +
-                                      " (expected SRC[:DST[:ro|rw]]; paths cannot contain ':')");
-    };
-    if (parts.size() > 3) return bad("too many ':'");
-    BindRequest bind;
-    bind.source = parts[0];
-    bind.target = parts.size() > 1 ? parts[1] : parts[0];
-    if (bind.source.empty() || bind.target.empty()) return bad("empty path");
-    if (parts.size() == 3) {
-        if (parts[2] != "ro" && parts[2] != "rw") return bad("unknown option \"" + parts[2] + "\"");
-        bind.read_only = parts[2] == "ro";
-    }
-    return bind;
 }
 
 // --seccomp FILE: the file's policy in place of the profile's syscall section, as Docker's
@@ -130,6 +107,11 @@ int run(const RunOptions& opt) {
 
     RunRequest request;
     request.profile = profile->profile;
+    request.explain = opt.explain || !opt.explain_json.empty();
+    request.explain_json = opt.explain_json;
+    request.profile_source = profile->source == "built-in"
+                                 ? "built-in profile \"" + profile->profile.name + "\""
+                                 : "profile " + profile->source;
     if (!opt.seccomp.empty()) {
         if (auto replaced = replace_syscalls(request.profile, opt.seccomp); !replaced)
             return fail(replaced.error());
@@ -163,6 +145,8 @@ int run(const RunOptions& opt) {
             spdlog::debug("{} = {}: {}: {}", row.field, row.value, to_string(row.state),
                           row.mechanism);
     }
+    if (request.explain && !plan->has_filter)
+        spdlog::warn("--explain: no seccomp filter is loaded, so no refused call is reported");
     auto enforceable = check_enforceable(*plan);
     if (opt.dry_run) {
         std::fputs(format_plan(*plan).c_str(), stdout);
@@ -187,6 +171,31 @@ int run(const RunOptions& opt) {
 
 }  // namespace
 
+// SRC, SRC:DST, or SRC:DST:OPT with OPT exactly "ro" or "rw". Anything else is refused rather
+// than guessed: a mistyped "RO" must not silently give a writable mount.
+Result<BindRequest> parse_bind(const std::string& spec) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (size_t colon; (colon = spec.find(':', start)) != std::string::npos; start = colon + 1)
+        parts.push_back(spec.substr(start, colon - start));
+    parts.push_back(spec.substr(start));
+
+    auto bad = [&](const std::string& why) {
+        return Error::msg("bind", "--bind \"" + spec + "\": " + why +
+                                      " (expected SRC[:DST[:ro|rw]]; paths cannot contain ':')");
+    };
+    if (parts.size() > 3) return bad("too many ':'");
+    BindRequest bind;
+    bind.source = parts[0];
+    bind.target = parts.size() > 1 ? parts[1] : parts[0];
+    if (bind.source.empty() || bind.target.empty()) return bad("empty path");
+    if (parts.size() == 3) {
+        if (parts[2] != "ro" && parts[2] != "rw") return bad("unknown option \"" + parts[2] + "\"");
+        bind.read_only = parts[2] == "ro";
+    }
+    return bind;
+}
+
 void add_run(CLI::App& app, Action& action, const std::vector<std::string>& after_dashes) {
     auto opt = std::make_shared<RunOptions>();
     CLI::App* cmd = app.add_subcommand("run", "Run COMMAND inside a sandbox");
@@ -210,6 +219,12 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& afte
                     "After the run, say why it ended: text (stderr), json (stderr) or "
                     "json:FILE")
         ->type_name("text|json|json:FILE");
+    cmd->add_flag("--explain", opt->explain,
+                  "Report on stderr each syscall the filter refuses: the call, the rule and "
+                  "where the profile writes it (the answer stays the profile's)");
+    cmd->add_option("--explain-json", opt->explain_json,
+                    "With --explain, also write each report as one JSON object a line to FILE")
+        ->type_name("FILE");
     cmd->add_flag("--dry-run", opt->dry_run, "Print the plan and do not run");
     cmd->add_option("--log-level", opt->log_level, "trace, debug, info, warn, error, off");
     cmd->add_option("--accept-weaker", opt->accept_weaker,
