@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
     containerv::cli::add_run(app, action, after_dashes);
     containerv::cli::add_profile(app, action);
     containerv::cli::add_seccomp(app, action);
+    containerv::cli::add_audit(app, action);
+    containerv::cli::add_report(app, action);
 
     try {
         app.parse(argc, argv);
