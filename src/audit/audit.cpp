@@ -46,6 +46,9 @@ struct State {
     Read<std::vector<std::string>> sockets;
     Read<std::vector<std::string>> devices;
     Read<std::vector<std::string>> interfaces;
+    Read<std::vector<std::string>> net_programs;  // cgroup BPF network filters in force
+    Read<std::vector<std::string>> device_programs;
+    Read<std::string> devices_list;
     Read<std::uint64_t> memory, pids, cpu;  // nullopt: not in force
     Read<std::vector<std::string>> dirs_outside, files_outside;
     Read<std::vector<std::string>> secret_env;
@@ -139,6 +142,9 @@ State state_of(const Profile& p) {
         s.interfaces = known(std::vector<std::string>{"lo"}, src + " network.isolated", "lo");
     else
         s.interfaces.source = src + " network.isolated", s.interfaces.raw = "the host's";
+    s.net_programs = known(std::vector<std::string>{}, "containerv's plan",
+                           "no cgroup BPF network filter (network.allowed_ports is not enforced "
+                           "yet)");
     auto limit = [&](const std::optional<std::uint64_t>& v, const std::string& field) {
         Read<std::uint64_t> r;
         r.source = src + " " + field;
@@ -228,6 +234,9 @@ State state_of(const Observation& o) {
         s.devices.raw += ": " + join(first) + (o.devices.value->size() > 8 ? ", ..." : "");
     }
     s.interfaces = o.interfaces;
+    s.net_programs = o.net_programs;
+    s.device_programs = o.device_programs;
+    s.devices_list = o.devices_list;
     auto limit = [](const CgroupLimit& l) {
         Read<std::uint64_t> r;
         r.value = l.value;
@@ -316,6 +325,10 @@ void judge(const State& s, bool live, Judge& j) {
     j.fact(C::no_privileged_access, ev(s.uid));
     j.fact(C::no_privileged_access, ev(s.host_root));
     j.fact(C::no_privileged_access, ev(s.devices));
+    if (live) {
+        j.fact(C::no_privileged_access, ev(s.device_programs));
+        j.fact(C::no_privileged_access, ev(s.devices_list));
+    }
     if (s.held.value && s.bounding.value) {
         CapSet reach = *s.held.value | ((s.nnp.value && *s.nnp.value) ? 0 : *s.bounding.value);
         if (reach & cap_bit(kSysAdmin))
@@ -414,11 +427,20 @@ void judge(const State& s, bool live, Judge& j) {
     const auto& net = s.own_ns.at("net");
     j.fact(C::network_controlled, ev(net));
     j.fact(C::network_controlled, ev(s.interfaces));
+    j.fact(C::network_controlled, ev(s.net_programs));
     if (!j.unknown(C::network_controlled, net, "the network namespace")) {
-        if (!*net.value)
+        // On the host's network, cgroup BPF programs on bind/connect/traffic are the other way
+        // a kernel restricts it: then sharing is a warning, and what filters it is shown.
+        bool filtered = s.net_programs.value && !s.net_programs.value->empty();
+        if (!*net.value && filtered)
+            j.find(C::network_controlled, S::warn, "host-network",
+                   "shares the host's network namespace, filtered by cgroup BPF programs (" +
+                       s.net_programs.raw + ")",
+                   {ev(net), ev(s.net_programs)}, "network.isolated: true");
+        else if (!*net.value)
             j.find(C::network_controlled, S::fail, "host-network",
-                   "shares the host's network namespace: every host interface and port", {ev(net)},
-                   "network.isolated: true");
+                   "shares the host's network namespace: every host interface and port",
+                   {ev(net), ev(s.net_programs)}, "network.isolated: true");
         else if (s.interfaces.value) {
             std::vector<std::string> other;
             for (const auto& i : *s.interfaces.value)
@@ -691,7 +713,8 @@ Audit audit_observation(const Observation& o, const Profile* expected) {
         State want = state_of(*expected);
         compare(want, s, expected->name, j);
         const auto& net = s.own_ns.at("net");
-        if (!expected->network.allowed_ports.empty() && net.value && !*net.value)
+        bool filtered = s.net_programs.value && !s.net_programs.value->empty();
+        if (!expected->network.allowed_ports.empty() && net.value && !*net.value && !filtered)
             j.find(Check::network_controlled, Severity::fail, "ports-unfiltered",
                    "PROFILE NOT IN FORCE: profile \"" + expected->name + "\" allows only ports " +
                        join(expected->network.allowed_ports) +

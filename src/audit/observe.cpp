@@ -6,6 +6,8 @@
 #include "plan/plan.hpp"
 
 #include <dirent.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -381,6 +383,67 @@ void tightest(const std::string& base, const std::string& path, const std::strin
     }
 }
 
+// How many effective programs of `type` the cgroup directory has, or -errno.
+long bpf_programs(int cgroup_fd, bpf_attach_type type) {
+    bpf_attr attr{};
+    attr.query.target_fd = static_cast<__u32>(cgroup_fd);
+    attr.query.attach_type = type;
+    attr.query.query_flags = BPF_F_QUERY_EFFECTIVE;
+    if (::syscall(SYS_bpf, BPF_PROG_QUERY, &attr, sizeof attr) != 0) return -errno;
+    return attr.query.prog_cnt;
+}
+
+void read_cgroup_bpf(const std::string& dir, Observation& o) {
+    struct Type {
+        bpf_attach_type type;
+        const char* name;
+        bool net;
+    };
+    static const Type kTypes[] = {
+        {BPF_CGROUP_INET_INGRESS, "inet_ingress", true},
+        {BPF_CGROUP_INET_EGRESS, "inet_egress", true},
+        {BPF_CGROUP_INET4_BIND, "inet4_bind", true},
+        {BPF_CGROUP_INET6_BIND, "inet6_bind", true},
+        {BPF_CGROUP_INET4_CONNECT, "inet4_connect", true},
+        {BPF_CGROUP_INET6_CONNECT, "inet6_connect", true},
+        {BPF_CGROUP_UDP4_SENDMSG, "udp4_sendmsg", true},
+        {BPF_CGROUP_UDP6_SENDMSG, "udp6_sendmsg", true},
+        {BPF_CGROUP_DEVICE, "device", false},
+    };
+    o.net_programs.source = o.device_programs.source = "BPF_PROG_QUERY " + dir;
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        o.net_programs.raw = o.device_programs.raw = error_text(errno);
+        return;
+    }
+    std::vector<std::string> net, device;
+    int failure = 0;
+    for (const auto& t : kTypes) {
+        long n = bpf_programs(fd, t.type);
+        if (n < 0) {
+            failure = static_cast<int>(-n);
+            if (failure == EPERM || failure == EACCES) break;
+            continue;  // a type this kernel lacks
+        }
+        if (n > 0) (t.net ? net : device).push_back(std::string(t.name) + ": " + std::to_string(n));
+    }
+    ::close(fd);
+    if (failure == EPERM || failure == EACCES) {
+        o.net_programs.raw = o.device_programs.raw =
+            error_text(failure) + " (querying cgroup BPF programs needs CAP_SYS_ADMIN)";
+        return;
+    }
+    auto shown = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+        return out.empty() ? std::string("none") : out;
+    };
+    o.net_programs.raw = shown(net);
+    o.device_programs.raw = shown(device);
+    o.net_programs.value = std::move(net);
+    o.device_programs.value = std::move(device);
+}
+
 void read_cgroups(Reader& r, Observation& o, const ObserveOptions& options) {
     std::string raw;
     o.cgroups.source = r.proc() + "/cgroup";
@@ -421,6 +484,7 @@ void read_cgroups(Reader& r, Observation& o, const ObserveOptions& options) {
         std::string controllers = line.substr(first + 1, second - first - 1);
         std::string path = line.substr(second + 1);
         if (controllers.empty()) {
+            read_cgroup_bpf(v2 + (path == "/" ? "" : path), o);
             tightest(v2, path, "memory.max", plain, o.memory);
             tightest(v2, path, "pids.max", plain, o.pids);
             tightest(v2, path, "cpu.max", v2_cpu, o.cpu);
@@ -432,6 +496,18 @@ void read_cgroups(Reader& r, Observation& o, const ObserveOptions& options) {
                 tightest(root + "/memory", path, "memory.limit_in_bytes", plain, o.memory);
             if (c == "pids") tightest(root + "/pids", path, "pids.max", plain, o.pids);
             if (c == "cpu") tightest(root + "/cpu", path, "cpu.cfs_quota_us", v1_cpu, o.cpu);
+            if (c == "devices") {
+                o.devices_list.source =
+                    root + "/devices" + (path == "/" ? "" : path) + "/devices.list";
+                int err = 0;
+                if (auto list = slurp(o.devices_list.source, err)) {
+                    o.devices_list.value = trim(*list);
+                    o.devices_list.raw = trim(*list);
+                    std::replace(o.devices_list.raw.begin(), o.devices_list.raw.end(), '\n', ';');
+                } else {
+                    o.devices_list.raw = error_text(err);
+                }
+            }
         }
     }
     for (auto* limit : {&o.memory, &o.pids, &o.cpu})

@@ -72,6 +72,12 @@ struct Observation {
     Read<std::string> limits;                // /proc/PID/limits "Max processes" line
 
     Read<std::vector<std::string>> interfaces;  // /proc/PID/net/dev
+    // cgroup BPF programs in force on the process's v2 cgroup (effective, inherited included),
+    // "inet4_connect: 1" per attach type with programs; the ways a port or device filter
+    // can be enforced without a network namespace. Needs CAP_SYS_ADMIN to query.
+    Read<std::vector<std::string>> net_programs;
+    Read<std::vector<std::string>> device_programs;
+    Read<std::string> devices_list;  // cgroup v1 devices.list of the process's cgroup
 
     Read<std::vector<std::string>> dirs_outside;   // "fd 3: /home/user (directory)"
     Read<std::vector<std::string>> files_outside;  // regular files from outside the root
