@@ -194,7 +194,13 @@ State state_of(const Observation& o) {
     s.host_root.source = o.euid.source;
     s.host_root.raw = o.euid.raw;
     if (o.euid.value) s.host_root.value = *o.euid.value == 0;
-    for (const auto& [name, r] : o.own_namespace) s.own_ns[name] = r;
+    for (const char* ns : {"user", "mnt", "pid", "net", "ipc", "uts", "cgroup"}) {
+        auto it = o.own_namespace.find(ns);
+        if (it != o.own_namespace.end())
+            s.own_ns[ns] = it->second;
+        else
+            s.own_ns[ns] = {std::nullopt, o.proc + "/ns/" + ns, "not read"};
+    }
     s.root_ro.source = o.mounts.source;
     s.suid_mounts.source = s.shared_mounts.source = o.mounts.source;
     if (o.mounts.value) {

@@ -454,7 +454,22 @@ void read_cgroups(Reader& r, Observation& o, const ObserveOptions& options) {
     }
     o.cgroups.value = lines_of(*text);
     o.cgroups.raw = trim(*text);
-    const std::string& root = options.cgroup_root;
+    read_cgroup_limits(*o.cgroups.value, options.cgroup_root, o);
+
+    o.limits.source = r.proc() + "/limits";
+    if (auto l = r.text("limits", raw)) {
+        for (const auto& line : lines_of(*l))
+            if (line.rfind("Max processes", 0) == 0) o.limits.value = trim(line);
+        o.limits.raw = o.limits.value.value_or("absent");
+    } else {
+        o.limits.raw = raw;
+    }
+}
+
+}  // namespace
+
+void read_cgroup_limits(const std::vector<std::string>& lines, const std::string& root,
+                        Observation& o) {
     // v2 lives at the root on a v2-only host, at unified/ on a hybrid one.
     struct stat st {};
     const std::string v2 =
@@ -477,7 +492,7 @@ void read_cgroups(Reader& r, Observation& o, const ObserveOptions& options) {
         if (p == 0) return std::nullopt;
         return std::stoull(quota) * 1000 / p;
     };
-    for (const auto& line : *o.cgroups.value) {
+    for (const auto& line : lines) {
         auto first = line.find(':');
         auto second = line.find(':', first + 1);
         if (first == std::string::npos || second == std::string::npos) continue;
@@ -515,16 +530,9 @@ void read_cgroups(Reader& r, Observation& o, const ObserveOptions& options) {
             limit->source = "no cgroup control file of the process's cgroups";
             limit->raw = "not in force";
         }
-
-    o.limits.source = r.proc() + "/limits";
-    if (auto l = r.text("limits", raw)) {
-        for (const auto& line : lines_of(*l))
-            if (line.rfind("Max processes", 0) == 0) o.limits.value = trim(line);
-        o.limits.raw = o.limits.value.value_or("absent");
-    } else {
-        o.limits.raw = raw;
-    }
 }
+
+namespace {
 
 void read_network(Reader& r, Observation& o) {
     std::string raw;
@@ -641,7 +649,25 @@ bool looks_like_secret(const std::string& name) {
                        [&](const char* w) { return upper.find(w) != std::string::npos; });
 }
 
+namespace {
+Result<Observation> observe_or_throw(pid_t pid, const ObserveOptions& options);
+}  // namespace
+
 Result<Observation> observe(pid_t pid, const ObserveOptions& options) {
+    // A number that does not parse (a file that is not what the kernel writes) is an error of
+    // the audit, never a crash of the caller.
+    try {
+        return observe_or_throw(pid, options);
+    } catch (const std::exception& e) {
+        return Error::msg("audit", "pid " + std::to_string(pid) + ": unexpected content in " +
+                                       options.proc_root + "/" + std::to_string(pid) + " or " +
+                                       options.cgroup_root + ": " + e.what());
+    }
+}
+
+namespace {
+
+Result<Observation> observe_or_throw(pid_t pid, const ObserveOptions& options) {
     Observation o;
     o.pid = pid;
     o.proc = options.proc_root + "/" + std::to_string(pid);
@@ -676,5 +702,7 @@ Result<Observation> observe(pid_t pid, const ObserveOptions& options) {
                                        "single process, so no result is given");
     return o;
 }
+
+}  // namespace
 
 }  // namespace containerv::audit

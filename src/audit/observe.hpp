@@ -99,6 +99,12 @@ struct ObserveOptions {
 // ended (or was replaced by another process with the same pid) before the reads were done.
 Result<Observation> observe(pid_t pid, const ObserveOptions& options = {});
 
+// Fills o.memory, o.pids, o.cpu, o.devices_list and the cgroup BPF programs from the lines of
+// /proc/PID/cgroup, under `cgroup_root` (v1 controllers in their directories; v2 at the root,
+// or at unified/ on a hybrid host). Each limit is the tightest from the cgroup up to the root.
+void read_cgroup_limits(const std::vector<std::string>& cgroup_lines,
+                        const std::string& cgroup_root, Observation& o);
+
 // Docker's masked kernel paths, which containerv's plan adds to every sandbox.
 const std::vector<std::string>& sensitive_paths();
 

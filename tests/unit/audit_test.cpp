@@ -309,3 +309,89 @@ TEST(Report, StandardNames) {
 }
 
 }  // namespace
+
+// ---- cgroup limits from a file tree laid out as the kernel does ---------------------------
+
+namespace {
+
+void put(const std::filesystem::path& file, const std::string& text) {
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file) << text << "\n";
+}
+
+class CgroupTree : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char pattern[] = "/tmp/cv-cgroup-XXXXXX";
+        ASSERT_NE(::mkdtemp(pattern), nullptr);
+        root_ = pattern;
+    }
+    void TearDown() override { std::filesystem::remove_all(root_); }
+    std::filesystem::path root_;
+};
+
+}  // namespace
+
+TEST_F(CgroupTree, V1TightestLimitFromTheCgroupUp) {
+    // The parent limits memory; the child's own file says unlimited (v1's page-rounded 2^63).
+    put(root_ / "memory/a/memory.limit_in_bytes", "67108864");
+    put(root_ / "memory/a/b/memory.limit_in_bytes", "9223372036854771712");
+    put(root_ / "pids/a/pids.max", "100");
+    put(root_ / "pids/a/b/pids.max", "max");
+    put(root_ / "cpu/a/b/cpu.cfs_quota_us", "50000");
+    put(root_ / "cpu/a/b/cpu.cfs_period_us", "100000");
+    put(root_ / "devices/a/b/devices.list", "c 1:3 rwm\nc 1:5 rwm");
+    Observation o;
+    read_cgroup_limits({"4:memory:/a/b", "8:pids:/a/b", "1:cpu:/a/b", "5:devices:/a/b"},
+                       root_.string(), o);
+    ASSERT_TRUE(o.memory.value);
+    EXPECT_EQ(*o.memory.value, 67108864u);
+    EXPECT_EQ(o.memory.source, (root_ / "memory/a/memory.limit_in_bytes").string());
+    ASSERT_TRUE(o.pids.value);
+    EXPECT_EQ(*o.pids.value, 100u);
+    ASSERT_TRUE(o.cpu.value);
+    EXPECT_EQ(*o.cpu.value, 500u);  // half a CPU
+    EXPECT_EQ(o.devices_list.raw, "c 1:3 rwm;c 1:5 rwm");
+}
+
+TEST_F(CgroupTree, V1NoLimitIsNotInForce) {
+    put(root_ / "memory/memory.limit_in_bytes", "9223372036854771712");
+    put(root_ / "cpu/cpu.cfs_quota_us", "-1");
+    put(root_ / "cpu/cpu.cfs_period_us", "100000");
+    Observation o;
+    read_cgroup_limits({"4:memory:/", "8:pids:/", "1:cpu:/"}, root_.string(), o);
+    EXPECT_FALSE(o.memory.value);
+    EXPECT_FALSE(o.pids.value);
+    EXPECT_EQ(o.pids.raw, "not in force");
+    EXPECT_FALSE(o.cpu.value);
+    // Judged: no limit is a failure of resources_limited, with the file read as evidence.
+    o.pid = 1;
+    Audit a = audit_observation(o, nullptr);
+    EXPECT_FALSE(a.result(Check::resources_limited).passed);
+    EXPECT_TRUE(has_finding(a, "no-memory-limit"));
+}
+
+TEST_F(CgroupTree, V2AtTheRootOfAV2OnlyHost) {
+    put(root_ / "cgroup.controllers", "cpu memory pids");
+    put(root_ / "x/memory.max", "max");
+    put(root_ / "memory.max", "max");
+    put(root_ / "x/pids.max", "20");
+    put(root_ / "x/cpu.max", "200000 100000");
+    Observation o;
+    read_cgroup_limits({"0::/x"}, root_.string(), o);
+    EXPECT_FALSE(o.memory.value);
+    ASSERT_TRUE(o.pids.value);
+    EXPECT_EQ(*o.pids.value, 20u);
+    ASSERT_TRUE(o.cpu.value);
+    EXPECT_EQ(*o.cpu.value, 2000u);  // two CPUs
+}
+
+TEST_F(CgroupTree, V2UnderUnifiedOnAHybridHost) {
+    put(root_ / "unified/x/memory.max", "1048576");
+    put(root_ / "unified/x/cpu.max", "max 100000");
+    Observation o;
+    read_cgroup_limits({"0::/x"}, root_.string(), o);
+    ASSERT_TRUE(o.memory.value);
+    EXPECT_EQ(*o.memory.value, 1048576u);
+    EXPECT_FALSE(o.cpu.value);
+}
