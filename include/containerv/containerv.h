@@ -166,7 +166,7 @@ struct containerv_syscall_filter {
     char* args_filter; /* Optional argument-based filter expression, see above */
 };
 
-/* The result of an audit (filled by a later issue; see containerv_security_audit). */
+/* The result of an audit (see containerv_security_audit). */
 struct containerv_security_audit {
     bool capabilities_minimal;  /* Only necessary capabilities granted */
     bool no_privileged_access;  /* No root or admin access */
@@ -396,15 +396,27 @@ extern int containerv_security_set_default_syscall_action(
 extern int containerv_security_load_seccomp_policy(struct containerv_security_profile* profile,
                                                    const char* policy_file);
 
-/* ---- Audit and compliance (not implemented yet: -1 with a message saying so) ------------ */
+/* ---- Audit and compliance ------------------------------------------------------------- */
 
-/* Will audit a container (or, with container NULL, the profile) and fill *audit. Today it
- * zeroes *audit, writes the reason into audit_log and returns -1. */
+/* Audits and fills *audit (zeroed first): the eight checks, audit_log (a summary: exposure
+ * score 0..10, the failed checks, then one line per failing finding; truncated to fit),
+ * audit_time and auditor ("containerv VERSION, uid N (user) on HOST").
+ * - container NULL: a static audit of `profile`, what it asks for (docs/AUDIT.md).
+ * - container running: a live audit of its command, read from /proc (capabilities,
+ *   no_new_privs, seccomp, namespaces, id maps, mounts, cgroups, network, descriptors,
+ *   environment), compared with `profile`, or with the container's own profile when
+ *   `profile` is NULL: a difference is a finding marked "PROFILE NOT IN FORCE".
+ * Returns 0 only when every check passes; -1 otherwise, with the summary's first line in
+ * containerv_last_error(). A container that runs nothing, or both arguments NULL, is -1 with
+ * the reason and *audit all false. */
 extern int containerv_security_audit(struct containerv_container* container,
                                      const struct containerv_security_profile* profile,
                                      struct containerv_security_audit* audit);
 
-/* Will write a compliance report ("CIS", "NIST", "PCI-DSS") to report_file. Today: -1. */
+/* Writes the static compliance report of `profile` for `standard` ("CIS", "NIST", "PCI-DSS"
+ * or "PSS", any case) to report_file, atomically (a temporary file renamed over it). The
+ * format follows the extension: .json, .md, .html, .sarif. 0 on success; -1 for an unknown
+ * standard or extension or a write error. A report is written even when controls fail. */
 extern int containerv_generate_compliance_report(const struct containerv_security_profile* profile,
                                                  const char* standard, const char* report_file);
 

@@ -3,11 +3,15 @@
 #include "capi/convert.hpp"
 #include "capi/host_plan.hpp"
 
+#include "audit/audit.hpp"
 #include "linux/launcher.hpp"
 #include "plan/host.hpp"
 
 #include <containerv/containerv.h>
 
+#include <algorithm>
+#include <cstring>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -218,6 +222,82 @@ void containerv_destroy(containerv_container* container) {
     clear_error();
     // The sandbox's destructor kills and reaps a command nobody waited for.
     delete container;
+}
+
+}  // extern "C"
+
+// ---- Audit ----------------------------------------------------------------------------------
+
+namespace {
+
+// The sandbox's command: the only child of its pid 1 (containerv's init). The kernel lists
+// a task's children in /proc/PID/task/PID/children.
+Result<pid_t> command_of(pid_t init) {
+    const std::string path =
+        "/proc/" + std::to_string(init) + "/task/" + std::to_string(init) + "/children";
+    std::ifstream in(path);
+    long child = 0;
+    if (!(in >> child) || child <= 0)
+        return Error::msg("audit", "the container's command is not running (" + path +
+                                       " lists no child of its init)");
+    return static_cast<pid_t>(child);
+}
+
+void copy_text(char* buffer, size_t size, const std::string& text) {
+    size_t n = std::min(size - 1, text.size());
+    std::memcpy(buffer, text.data(), n);
+    buffer[n] = '\0';
+}
+
+}  // namespace
+
+extern "C" {
+
+int containerv_security_audit(containerv_container* container,
+                              const containerv_security_profile* profile,
+                              struct containerv_security_audit* audit) {
+    // The function's name hides the struct's in C++, hence "struct" above.
+    return guarded(-1, [&] {
+        if (!audit) return fail("audit: the audit result must not be NULL");
+        std::memset(audit, 0, sizeof *audit);
+        if (!container && !profile)
+            return fail("audit: give a container, a profile, or both (both NULL)");
+        std::optional<Profile> expected;
+        if (profile) {
+            auto p = to_profile(*profile);
+            if (!p) return fail(p.error());
+            expected = std::move(*p);
+        } else {
+            expected = container->request.profile;
+        }
+        Result<audit::Audit> result = audit::audit_profile(*expected);
+        if (container) {
+            if (!running(*container))
+                return fail(
+                    "audit: the container has no running command (containerv_spawn it "
+                    "first)");
+            auto command = command_of(container->sandbox->pid());
+            if (!command) return fail(command.error());
+            result = audit::audit_process(*command, &*expected);
+            if (!result) return fail(result.error());
+        }
+        const audit::Audit& a = *result;
+        using audit::Check;
+        audit->capabilities_minimal = a.result(Check::capabilities_minimal).passed;
+        audit->no_privileged_access = a.result(Check::no_privileged_access).passed;
+        audit->filesystem_restricted = a.result(Check::filesystem_restricted).passed;
+        audit->network_controlled = a.result(Check::network_controlled).passed;
+        audit->syscalls_filtered = a.result(Check::syscalls_filtered).passed;
+        audit->resources_limited = a.result(Check::resources_limited).passed;
+        audit->isolation_complete = a.result(Check::isolation_complete).passed;
+        audit->secrets_protected = a.result(Check::secrets_protected).passed;
+        copy_text(audit->audit_log, sizeof audit->audit_log, audit::summary(a));
+        audit->audit_time = a.time;
+        copy_text(audit->auditor, sizeof audit->auditor, a.auditor);
+        if (a.all_passed()) return 0;
+        std::string first = audit::summary(a);
+        return fail("audit: " + first.substr(0, first.find('\n')));
+    });
 }
 
 }  // extern "C"

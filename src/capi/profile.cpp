@@ -2,6 +2,8 @@
 #include "capi/boundary.hpp"
 #include "capi/convert.hpp"
 
+#include "audit/compliance.hpp"
+
 #include "plan/host.hpp"
 #include "profile/json.hpp"
 #include "profile/store.hpp"
@@ -335,24 +337,6 @@ int containerv_security_load_seccomp_policy(containerv_security_profile* profile
     });
 }
 
-int containerv_security_audit(containerv_container* container,
-                              const containerv_security_profile* profile,
-                              struct containerv_security_audit* audit) {
-    // The function's name hides the struct's in C++, hence "struct" above.
-    (void)container;
-    return guarded(-1, [&] {
-        constexpr const char* kWhy =
-            "audit: not implemented yet: containerv_security_audit arrives with the audit "
-            "issue (observation of a running sandbox compared with its plan)";
-        if (audit) {
-            std::memset(audit, 0, sizeof *audit);
-            copy_out(audit->audit_log, sizeof audit->audit_log, kWhy);
-        }
-        if (!profile || !audit) return fail("audit: the profile and the audit must not be NULL");
-        return fail(kWhy);
-    });
-}
-
 int containerv_generate_compliance_report(const containerv_security_profile* profile,
                                           const char* standard, const char* report_file) {
     return guarded(-1, [&] {
@@ -360,9 +344,22 @@ int containerv_generate_compliance_report(const containerv_security_profile* pro
             return fail(
                 "compliance: the profile, the standard and the report file must not be "
                 "NULL");
-        return fail(
-            "compliance: not implemented yet: containerv_generate_compliance_report "
-            "arrives with the compliance issue");
+        auto which = audit::standard_from_string(standard);
+        if (!which)
+            return fail("compliance: unknown standard \"" + std::string(standard) +
+                        "\" (expected CIS, NIST, PCI-DSS or PSS)");
+        auto format = audit::format_from_path(report_file);
+        if (!format)
+            return fail("compliance: " + std::string(report_file) +
+                        ": unknown extension (expected .json, .md, .html or .sarif)");
+        auto p = to_profile(*profile);
+        if (!p) return fail(p.error());
+        auto report =
+            audit::build_report(*which, audit::audit_profile(*p), "containerv:profile/" + p->name);
+        if (auto ok = audit::write_file_atomically(report_file, audit::render(report, *format));
+            !ok)
+            return fail(ok.error());
+        return 0;
     });
 }
 

@@ -972,4 +972,8 @@ IdMap root_id_range(bool groups) {
     return map;
 }
 
+std::vector<std::string> baseline_masked_paths() {
+    return {std::begin(kBaselineMasked), std::end(kBaselineMasked)};
+}
+
 }  // namespace containerv

@@ -165,4 +165,8 @@ std::string format_plan(const Plan& plan);
 // the user "containerv".
 IdMap root_id_range(bool groups);
 
+// The kernel paths every sandbox gets masked whatever its profile says (Docker's list); the
+// audit checks them in any process.
+std::vector<std::string> baseline_masked_paths();
+
 }  // namespace containerv

@@ -568,17 +568,81 @@ static void test_store(const char* dir) {
 
 /* ---- Audit and compliance --------------------------------------------------------------- */
 
-static void test_not_yet(void) {
+static int file_contains(const char* path, const char* needle) {
+    FILE* f = fopen(path, "r");
+    if (!f) return 0;
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return strstr(text, needle) != NULL;
+}
+
+static void test_audit(const char* dir) {
     struct containerv_security_audit audit;
     memset(&audit, 0x55, sizeof audit);
-    CHECK(containerv_security_audit(NULL, &CV_PROFILE_DEFAULT, &audit) == -1 &&
-              error_contains("not implemented yet") &&
-              contains(audit.audit_log, "not implemented yet") && !audit.capabilities_minimal,
-          "audit: not implemented yet, and says so");
-    CHECK(containerv_security_audit(NULL, NULL, NULL) == -1, "audit: NULL arguments");
-    CHECK(containerv_generate_compliance_report(&CV_PROFILE_DEFAULT, "CIS", "/tmp/r") == -1 &&
-              error_contains("not implemented yet"),
-          "compliance report: not implemented yet, and says so");
+    /* untrusted asks for everything but resource limits. */
+    int rc = containerv_security_audit(NULL, &CV_PROFILE_UNTRUSTED, &audit);
+    CHECK(rc == -1 && audit.capabilities_minimal && audit.no_privileged_access &&
+              audit.filesystem_restricted && audit.network_controlled && audit.syscalls_filtered &&
+              !audit.resources_limited && audit.isolation_complete && audit.secrets_protected,
+          "audit: untrusted passes all but resources_limited");
+    CHECK(contains(audit.audit_log, "exposure") && contains(audit.audit_log, "no-memory-limit") &&
+              error_contains("resources_limited"),
+          "audit: the log and the error name the failed check");
+    CHECK(audit.audit_time > 0 && contains(audit.auditor, "containerv"),
+          "audit: time and auditor are set");
+
+    struct containerv_security_profile* p = NULL;
+    rc = containerv_security_profile_copy(&CV_PROFILE_UNTRUSTED, &p);
+    CHECK(rc == 0 && p, "audit: copy untrusted");
+    if (p) {
+        p->memory_bytes = 256u << 20;
+        p->pids = 64;
+        p->cpus = 0.5;
+        rc = containerv_security_audit(NULL, p, &audit);
+        CHECK(rc == 0 && audit.resources_limited && strcmp(containerv_last_error(), "") == 0,
+              "audit: 0 when every check passes (untrusted with limits)");
+        containerv_security_profile_delete(p);
+    }
+
+    rc = containerv_security_audit(NULL, &CV_PROFILE_BUILD_ENVIRONMENT, &audit);
+    CHECK(rc == -1 && !audit.no_privileged_access && !audit.network_controlled &&
+              contains(audit.audit_log, "nnp-off"),
+          "audit: build-environment fails no_privileged_access (no_new_privileges off)");
+
+    CHECK(containerv_security_audit(NULL, NULL, &audit) == -1 && error_contains("both NULL"),
+          "audit: no container and no profile");
+    CHECK(containerv_security_audit(NULL, &CV_PROFILE_DEFAULT, NULL) == -1, "audit: NULL result");
+
+    char path[512];
+    snprintf(path, sizeof path, "%s/cis.json", dir);
+    CHECK(containerv_generate_compliance_report(&CV_PROFILE_DEFAULT, "CIS", path) == 0 &&
+              file_contains(path, "\"5.21\"") && file_contains(path, "containerv-compliance"),
+          "compliance report: CIS as JSON");
+    snprintf(path, sizeof path, "%s/pss.html", dir);
+    CHECK(containerv_generate_compliance_report(&CV_PROFILE_UNTRUSTED, "pss", path) == 0 &&
+              file_contains(path, "<svg") && file_contains(path, "restricted/capabilities"),
+          "compliance report: PSS as HTML");
+    snprintf(path, sizeof path, "%s/pci.sarif", dir);
+    CHECK(containerv_generate_compliance_report(&CV_PROFILE_WEB_SERVER, "PCI-DSS", path) == 0 &&
+              file_contains(path, "\"2.1.0\""),
+          "compliance report: PCI-DSS as SARIF");
+    snprintf(path, sizeof path, "%s/nist.md", dir);
+    CHECK(containerv_generate_compliance_report(&CV_PROFILE_DATABASE, "NIST", path) == 0 &&
+              file_contains(path, "4.4.3"),
+          "compliance report: NIST as Markdown");
+    CHECK(containerv_generate_compliance_report(&CV_PROFILE_DEFAULT, "ISO", path) == -1 &&
+              error_contains("unknown standard"),
+          "compliance report: an unknown standard");
+    snprintf(path, sizeof path, "%s/report.txt", dir);
+    CHECK(containerv_generate_compliance_report(&CV_PROFILE_DEFAULT, "CIS", path) == -1 &&
+              error_contains("extension") && access(path, F_OK) != 0,
+          "compliance report: an unknown extension writes nothing");
+    CHECK(containerv_generate_compliance_report(&CV_PROFILE_DEFAULT, "CIS",
+                                                "/no/such/dir/r.json") == -1 &&
+              error_contains("/no/such/dir"),
+          "compliance report: a directory that does not exist");
     CHECK(containerv_generate_compliance_report(NULL, "CIS", "/tmp/r") == -1 &&
               error_contains("NULL"),
           "compliance report: NULL profile");
@@ -716,6 +780,12 @@ static void test_containers(const char* dir) {
     CHECK(rc == 0 && code == 3, "wait: exit code 3 (got %d)", code);
     CHECK(containerv_wait(c, &code) == 0 && code == 3, "wait: again gives 3");
     CHECK(containerv_kill(c, SIGTERM) == -1, "kill: after the command ended");
+    {
+        struct containerv_security_audit audit;
+        CHECK(containerv_security_audit(c, NULL, &audit) == -1 &&
+                  error_contains("no running command"),
+              "audit: a container whose command ended");
+    }
 
     const char* const sleeper[] = {"sleep", "30", NULL};
     CHECK(containerv_spawn(c, sleeper, &pid) == 0, "spawn: sleep 30, along PATH");
@@ -729,6 +799,16 @@ static void test_containers(const char* dir) {
     CHECK(containerv_spawn(c, missing, NULL) == -1 && error_contains("execve"),
           "spawn: a missing program fails with execve's reason");
     CHECK(containerv_spawn(c, sleeper, NULL) == 0, "spawn: sleep 30 again");
+    {
+        /* A live audit of the sleeper against the container's own profile (default). */
+        struct containerv_security_audit audit;
+        rc = containerv_security_audit(c, NULL, &audit);
+        CHECK(rc == -1 && audit.capabilities_minimal && audit.no_privileged_access &&
+                  audit.syscalls_filtered && audit.isolation_complete &&
+                  !audit.network_controlled && contains(audit.audit_log, "(sleep)") &&
+                  !contains(audit.audit_log, "DIFFERS"),
+              "audit: the running default sandbox, live: %s", audit.audit_log);
+    }
     containerv_destroy(c); /* kills and reaps the sleeper */
     c = NULL;
 
@@ -835,7 +915,7 @@ int main(void) {
     test_syscalls(dir);
     test_validate();
     test_store(dir);
-    test_not_yet();
+    test_audit(dir);
     test_options();
     test_containers(dir);
 

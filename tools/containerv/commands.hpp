@@ -2,6 +2,7 @@
 #pragma once
 
 #include "plan/plan.hpp"
+#include "audit/audit.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -27,5 +28,11 @@ void add_seccomp(CLI::App& app, Action& action);
 // The seccomp subcommand's own subcommands, one file each.
 void add_seccomp_import(CLI::App& seccomp, Action& action);
 void add_seccomp_export(CLI::App& seccomp, Action& action);
+void add_audit(CLI::App& app, Action& action);
+void add_report(CLI::App& app, Action& action);
+
+// What audit and report audit: the profile alone (static), the process alone, or the process
+// compared with the profile. PROFILE_SPEC may be empty; PID is used when PID_GIVEN.
+Result<audit::Audit> audit_subject(const std::string& profile_spec, int pid, bool pid_given);
 
 }  // namespace containerv::cli

@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
     containerv::cli::add_profile(app, action);
     containerv::cli::add_profile_learn(*app.get_subcommand("profile"), action, after_dashes);
     containerv::cli::add_seccomp(app, action);
+    containerv::cli::add_audit(app, action);
+    containerv::cli::add_report(app, action);
 
     try {
         app.parse(argc, argv);
