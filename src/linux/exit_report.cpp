@@ -92,6 +92,11 @@ std::string report_json(const ExitReport& r) {
           {"cpu_seconds", optional(r.cpu_seconds_limit)},
           {"timeout_seconds", optional(r.timeout_seconds)}}},
     };
+    if (r.explained) {
+        nlohmann::json denials = nlohmann::json::array();
+        for (const std::string& event : r.denials) denials.push_back(nlohmann::json::parse(event));
+        j["denials"] = std::move(denials);
+    }
     return j.dump() + "\n";
 }
 

@@ -562,6 +562,8 @@ void Sandbox::reap(int status, const struct rusage& usage) {
     pid_ = -1;
     if (reporter_) {
         reporter_->finish(status_);
+        r.explained = true;
+        r.denials = reporter_->events();
         reporter_.reset();
     }
     release();

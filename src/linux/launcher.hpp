@@ -39,6 +39,8 @@ struct ExitReport {
     std::optional<std::uint64_t> pids_limit;
     std::optional<std::uint64_t> cpu_seconds_limit;
     std::optional<double> timeout_seconds;
+    bool explained = false;            // run --explain: `denials` is complete
+    std::vector<std::string> denials;  // its reports, each one JSON object
 };
 
 std::string_view to_string(ExitReport::Reason reason);

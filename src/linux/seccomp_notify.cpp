@@ -40,6 +40,7 @@ struct DenialReporter::State {
     int stop[2] = {-1, -1};  // written by the destructor: stop waiting
     std::thread thread;
     std::FILE* json = nullptr;
+    std::vector<std::string> events;  // each report as JSON, for run --report json
     std::set<std::tuple<std::uint32_t, int, const void*>> seen;
     std::size_t reported = 0;
     bool joined = false;
@@ -139,7 +140,7 @@ void report(DenialReporter::State& st, const seccomp_notif& req, int err, bool c
                    : " (the layout does not refuse this call; answered with "
                      "an error anyway)");
     std::fputs(line.c_str(), stderr);
-    if (st.json) {
+    {
         nlohmann::json j = {{"event", "seccomp_denial"},
                             {"program", program},
                             {"pid", req.pid},
@@ -153,8 +154,11 @@ void report(DenialReporter::State& st, const seccomp_notif& req, int err, bool c
                             {"rule", rule},
                             {"profile", st.context.source},
                             {"pointer", pointer}};
-        std::fputs((j.dump() + "\n").c_str(), st.json);
-        std::fflush(st.json);
+        st.events.push_back(j.dump());
+        if (st.json) {
+            std::fputs((st.events.back() + "\n").c_str(), st.json);
+            std::fflush(st.json);
+        }
     }
 }
 
@@ -212,7 +216,7 @@ void report_capability(DenialReporter::State& st, const seccomp_notif& req,
         program, req.pid, seccomp::describe_call(at.name, args), seccomp::arch_name(at.arch),
         req.data.nr, seccomp::entry_source(at), *caps, capability_name(cap), st.context.source);
     std::fputs(line.c_str(), stderr);
-    if (st.json) {
+    {
         nlohmann::json j = {{"event", "capability_check"},
                             {"program", program},
                             {"pid", req.pid},
@@ -223,8 +227,11 @@ void report_capability(DenialReporter::State& st, const seccomp_notif& req,
                             {"effective", *caps},
                             {"profile", st.context.source},
                             {"pointer", "/capabilities/allowed"}};
-        std::fputs((j.dump() + "\n").c_str(), st.json);
-        std::fflush(st.json);
+        st.events.push_back(j.dump());
+        if (st.json) {
+            std::fputs((st.events.back() + "\n").c_str(), st.json);
+            std::fflush(st.json);
+        }
     }
 }
 
@@ -387,6 +394,10 @@ Result<std::unique_ptr<DenialReporter>> DenialReporter::start(int socket, Explai
     st->thread = std::thread([raw] { serve(raw); });
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return std::unique_ptr<DenialReporter>(new DenialReporter(std::move(st)));
+}
+
+const std::vector<std::string>& DenialReporter::events() const {
+    return state_->events;
 }
 
 void DenialReporter::finish(int exit_code) {

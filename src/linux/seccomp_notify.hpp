@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace containerv::linux_ {
 
@@ -36,6 +37,9 @@ public:
     // Waits for the thread (the sandbox has ended), then says what could not be attributed,
     // given the command's exit code.
     void finish(int exit_code);
+
+    // Each report as one JSON object, in order; complete once finish() returned.
+    const std::vector<std::string>& events() const;
 
     struct State;
 

@@ -229,5 +229,22 @@ TEST_F(RootlessExplain, JsonReportsOneObjectPerRefusedCall) {
     EXPECT_TRUE(has(text.str(), R"("pointer":"/syscalls/rules/0")")) << text.str();
 }
 
+// The machine-readable exit report carries the same reports (run --report json:FILE).
+TEST_F(RootlessExplain, ExitReportCarriesTheDenials) {
+    std::string profile =
+        write_profile("uname78", R"({"syscalls": {"default_action": "allow", "rules": [)"
+                                 R"({"names": ["uname"], "action": "errno", "errno": 78}]}})");
+    std::string report = dir_.path() + "/report.json";
+    Outcome outcome =
+        run_probe(profile, {"syscall", "uname"}, {"--explain", "--report", "json:" + report});
+    ASSERT_EQ(outcome.code(), 0) << outcome.describe();
+    std::ifstream in(report);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_TRUE(has(text.str(), R"("denials":[{)")) << text.str();
+    EXPECT_TRUE(has(text.str(), R"("errno":78)")) << text.str();
+    EXPECT_TRUE(has(text.str(), R"("pointer":"/syscalls/rules/0")")) << text.str();
+}
+
 }  // namespace
 }  // namespace cvtest
