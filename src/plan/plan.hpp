@@ -22,6 +22,11 @@ struct BindRequest {
     bool read_only = false;
 };
 
+// How the sandbox is separated from the host: namespaces (the default), or, for hosts that
+// forbid user namespaces, no namespaces at all, Landlock and seccomp carrying the profile on
+// the host's own tree (`run --isolation landlock`).
+enum class Isolation { namespaces, landlock };
+
 // What the caller asks for on top of the profile (the CLI's run flags, the C API's options).
 struct RunRequest {
     Profile profile;
@@ -35,6 +40,7 @@ struct RunRequest {
     // --seccomp: the file whose policy replaced the profile's syscalls (shown in the plan), or
     // "unconfined" for no filter at all, which a paranoid profile refuses.
     std::string seccomp_override;
+    Isolation isolation = Isolation::namespaces;
 };
 
 // One row of the plan: a setting, its value, and what enforces it.
@@ -92,10 +98,39 @@ struct RootPlan {
     std::string group;            // non-empty: bind over /etc/group
 };
 
+// One Landlock rule on a path of the sandbox's final tree: `access` on everything beneath,
+// except the excluded subtrees below it (see LandlockPlan::excluded).
+struct LandlockGrant {
+    std::string path;
+    std::uint64_t access = 0;
+};
+
+// The Landlock domain the command enters, computed from the profile alone (never from the
+// mounts), so that a mistake in the mount layer does not open what the profile closes.
+struct LandlockPlan {
+    bool enabled = false;
+    int abi = 0;                    // the ABI the rights below were chosen for
+    std::uint64_t handled_fs = 0;   // rights the domain restricts
+    std::uint64_t handled_net = 0;  // ABI 4+: TCP bind and connect
+    std::uint64_t scoped = 0;       // ABI 6+: abstract unix sockets, signals
+    std::vector<LandlockGrant> grants;
+    // Subtrees no grant above them reaches: masked paths, and /proc, /sys and /dev below /
+    // (they have their own grants). A grant with an excluded path below it is given to each
+    // entry of the directories on the way instead of to the directory itself.
+    std::vector<std::string> excluded;
+    // Masked directories among them. A directory on the way to an excluded path is given
+    // read_dir on itself (which reaches everything below it, listing only) unless one of
+    // these is below it: their entries' names stay hidden too.
+    std::vector<std::string> unlisted;
+    std::vector<std::uint16_t> tcp_ports;  // bind and connect allowed; all others denied
+    bool after_no_new_privs = false;       // no CAP_SYS_ADMIN to restrict without it
+};
+
 struct Plan {
     std::string profile_name;
     std::vector<Enforcement> rows;
 
+    Isolation isolation = Isolation::namespaces;
     int clone_flags = 0;
     bool rootless = false;
     IdMap uid_map;
@@ -114,6 +149,7 @@ struct Plan {
     seccomp::BpfProgram filter;
     bool has_filter = false;
     seccomp::BpfProgram init_filter;
+    LandlockPlan landlock;
 
     std::vector<std::string> argv;
     std::vector<std::string> env;

@@ -76,8 +76,8 @@ constexpr std::array<std::string_view, 5> kSyscallKeys = {"default_action", "def
                                                           "allowed", "blocked", "rules"};
 constexpr std::array<std::string_view, 4> kRuleKeys = {"names", "action", "errno", "args"};
 constexpr std::array<std::string_view, 4> kArgKeys = {"index", "op", "value", "value_two"};
-constexpr std::array<std::string_view, 4> kMacKeys = {"apparmor", "apparmor_profile", "selinux",
-                                                      "selinux_context"};
+constexpr std::array<std::string_view, 5> kMacKeys = {"landlock", "apparmor", "apparmor_profile",
+                                                      "selinux", "selinux_context"};
 constexpr std::array<std::string_view, 4> kResourceKeys = {"memory", "cpus", "pids", "devices"};
 constexpr std::array<std::string_view, 4> kWindowsKeys = {"app_container", "integrity_level",
                                                           "capability_sids", "privileges"};
@@ -628,6 +628,8 @@ void read_profile(Reader& r, const json& j, Profile& p) {
     if (const json* mac = Reader::member(j, "mac")) {
         const std::string ptr = "/mac";
         if (r.object(*mac, ptr, kMacKeys)) {
+            read_enum(r, *mac, ptr, "landlock", "value", kWantNames, want_from_string,
+                      p.mac.landlock);
             read_enum(r, *mac, ptr, "apparmor", "value", kWantNames, want_from_string,
                       p.mac.apparmor);
             r.string(*mac, ptr, "apparmor_profile", p.mac.apparmor_profile);
@@ -758,7 +760,8 @@ nlohmann::json profile_to_json(const Profile& p) {
           {"blocked", string_list(p.syscalls.blocked)},
           {"rules", std::move(rules)}}},
         {"mac",
-         {{"apparmor", to_string(p.mac.apparmor)},
+         {{"landlock", to_string(p.mac.landlock)},
+          {"apparmor", to_string(p.mac.apparmor)},
           {"apparmor_profile", p.mac.apparmor_profile},
           {"selinux", to_string(p.mac.selinux)},
           {"selinux_context", p.mac.selinux_context}}},

@@ -29,6 +29,7 @@ struct RunOptions {
     std::string log_level = "warn";
     std::vector<std::string> accept_weaker;
     std::string seccomp;  // --seccomp FILE|unconfined
+    std::string isolation = "namespaces";
     std::vector<std::string> command;
 };
 
@@ -90,6 +91,11 @@ int run(const RunOptions& opt) {
             return fail(replaced.error());
         request.seccomp_override = opt.seccomp;
     }
+    if (opt.isolation == "landlock")
+        request.isolation = Isolation::landlock;
+    else if (opt.isolation != "namespaces")
+        return fail(Error::msg("run", "--isolation: unknown mode \"" + opt.isolation +
+                                          "\" (expected namespaces or landlock)"));
     if (!opt.rootfs.empty()) request.rootfs = opt.rootfs;
     for (const auto& spec : opt.binds) {
         auto bind = parse_bind(spec);
@@ -155,6 +161,10 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& afte
                     "Syscall policy FILE (Docker, OCI or containerv) instead of the profile's, "
                     "or \"unconfined\"")
         ->type_name("FILE|unconfined");
+    cmd->add_option("--isolation", opt->isolation,
+                    "namespaces (default), or landlock: no namespaces, for hosts that forbid "
+                    "user namespaces; Landlock and seccomp carry the profile on the host's tree")
+        ->type_name("namespaces|landlock");
     cmd->add_flag("--dry-run", opt->dry_run, "Print the plan and do not run");
     cmd->add_option("--log-level", opt->log_level, "trace, debug, info, warn, error, off");
     cmd->add_option("--accept-weaker", opt->accept_weaker,
