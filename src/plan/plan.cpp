@@ -1026,6 +1026,18 @@ std::string format_plan(const Plan& plan) {
     return out.str();
 }
 
+const std::vector<std::string>& baseline_masked_paths() {
+    static const std::vector<std::string> paths(std::begin(kBaselineMasked),
+                                                std::end(kBaselineMasked));
+    return paths;
+}
+
+const std::vector<std::string>& baseline_read_only_paths() {
+    static const std::vector<std::string> paths(std::begin(kBaselineReadOnly),
+                                                std::end(kBaselineReadOnly));
+    return paths;
+}
+
 IdMap root_id_range(bool groups) {
     // A range far above the ids Debian's useradd hands out (1000+) and its subordinate ranges
     // (100000+), unless the administrator names one for "containerv".

@@ -166,6 +166,11 @@ Status check_enforceable(const Plan& plan);
 // The plan as the dry run prints it, one setting per line.
 std::string format_plan(const Plan& plan);
 
+// Docker's masked and read-only kernel paths, which every sandbox gets whatever its profile
+// says (the AppArmor export denies them too).
+const std::vector<std::string>& baseline_masked_paths();
+const std::vector<std::string>& baseline_read_only_paths();
+
 // Host ids the sandbox uses when containerv runs as root: a range no host account uses, so
 // the sandbox's root is never the host's. /etc/subuid and /etc/subgid may name a range for
 // the user "containerv".

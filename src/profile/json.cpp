@@ -254,6 +254,36 @@ std::string syscall_problem(std::string_view name) {
     return "unknown syscall " + in_quotes(name) + hint;
 }
 
+// An SELinux context is USER:ROLE:TYPE, optionally :LEVEL (s0, s0-s0:c0.c1023). Checked for
+// shape always, since a typo would only surface on a host with SELinux.
+std::string selinux_context_problem(std::string_view context) {
+    const std::string expected =
+        " (expected USER:ROLE:TYPE[:LEVEL], e.g. "
+        "system_u:system_r:container_t:s0)";
+    auto ident = [](std::string_view part) {
+        return !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+        });
+    };
+    std::string_view rest = context;
+    for (int i = 0; i < 3; ++i) {
+        auto colon = rest.find(':');
+        std::string_view part = rest.substr(0, colon);
+        if (!ident(part)) return in_quotes(context) + " is not an SELinux context" + expected;
+        if (colon == std::string_view::npos) {
+            if (i < 2) return in_quotes(context) + " is not an SELinux context" + expected;
+            return "";
+        }
+        rest = rest.substr(colon + 1);
+    }
+    bool level_ok = !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == ',' || c == ':' ||
+               c == '-' || c == '_';
+    });
+    if (!level_ok) return in_quotes(context) + " has no valid MLS level" + expected;
+    return "";
+}
+
 using ItemCheck = std::string (*)(std::string_view);
 
 // Walks the document and collects every problem; each reader checks what it reads and goes on,
@@ -636,6 +666,9 @@ void read_profile(Reader& r, const json& j, Profile& p) {
             read_enum(r, *mac, ptr, "selinux", "value", kWantNames, want_from_string,
                       p.mac.selinux);
             r.string(*mac, ptr, "selinux_context", p.mac.selinux_context);
+            if (!p.mac.selinux_context.empty())
+                if (auto problem = selinux_context_problem(p.mac.selinux_context); !problem.empty())
+                    r.fail(ptr + "/selinux_context", problem);
         }
     }
 
