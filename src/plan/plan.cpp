@@ -849,6 +849,14 @@ void Planner::plan_landlock() {
             !(lstat(in_source(root.source, m).c_str(), &st) == 0 && !S_ISDIR(st.st_mode)))
             ll_plan.unlisted.push_back(m);
     }
+    // Rootless on the host's own tree the command runs as the caller, who owns the cache of
+    // compiled seccomp programs: Landlock keeps it out of reach (listing its names aside), or
+    // a writable path above it would let the command rewrite a later sandbox's filter.
+    if (shared && !host_.root) {
+        char cache[PATH_MAX];
+        const std::string dir = seccomp::cache_dir();
+        if (!dir.empty() && realpath(dir.c_str(), cache)) ll_plan.excluded.emplace_back(cache);
+    }
     // A read-only path inside something writable loses the write right, and is granted
     // reading on its own (unless it is masked).
     for (const auto& path : root.read_only_paths) {

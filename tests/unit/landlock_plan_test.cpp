@@ -2,6 +2,7 @@
 // Hosts are described, not probed, so every ABI can be planned for on any machine.
 #include "linux/landlock_compat.hpp"
 #include "plan/plan.hpp"
+#include "seccomp/cache.hpp"
 
 #include <containerv/profile.hpp>
 
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 
 namespace containerv {
 namespace {
@@ -186,6 +189,26 @@ TEST(LandlockPlan, IsolationLandlockRefusesByField) {
     off.profile.mac.landlock = Want::if_available;
     off.binds.push_back({"/", "/mnt", false});
     EXPECT_FALSE(make_plan(off, host));
+}
+
+}  // namespace
+}  // namespace containerv
+
+namespace containerv {
+namespace {
+
+TEST(LandlockPlan, IsolationLandlockKeepsARootlessCallersSeccompCacheOutOfReach) {
+    HostFeatures host = host_with(7);
+    host.root = false;
+    RunRequest request = request_for("default");
+    request.isolation = Isolation::landlock;
+    auto plan = make_plan(request, host);
+    ASSERT_TRUE(plan) << plan.error().to_string();
+    char cache[PATH_MAX];
+    ASSERT_NE(realpath(seccomp::cache_dir().c_str(), cache), nullptr)
+        << "planning compiles the filter into the cache: " << seccomp::cache_dir();
+    const auto& ex = plan->landlock.excluded;
+    EXPECT_NE(std::find(ex.begin(), ex.end(), std::string(cache)), ex.end());
 }
 
 }  // namespace
