@@ -102,6 +102,9 @@ struct MacPolicy {
     std::string apparmor_profile;  // a profile name to use; empty: generated
     Want selinux = Want::off;
     std::string selinux_context;
+    // Landlock: the profile's file and TCP rules enforced by the kernel again, independently
+    // of the mounts. Wanted where available unless a profile says otherwise.
+    Want landlock = Want::if_available;
     bool operator==(const MacPolicy&) const = default;
 };
 

@@ -8,6 +8,7 @@
 #include "linux/identity.hpp"
 #include "linux/idmap.hpp"
 #include "linux/init.hpp"
+#include "linux/landlock.hpp"
 #include "linux/network.hpp"
 #include "linux/rootfs.hpp"
 #include "linux/seccomp_notify.hpp"
@@ -106,6 +107,11 @@ void report(int fd) {
     _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
 }
 
+// --isolation landlock started by a user without privilege: no namespace of its own.
+bool unprivileged_host(const Plan& plan) {
+    return plan.isolation == Isolation::landlock && plan.rootless;
+}
+
 // Loads the command's filter. In explain mode the listener must reach the supervisor, yet
 // once the filter is on, any call the profile refuses waits for that very listener: sending
 // it with sendmsg could hang forever. So a helper made just before the load, sharing the
@@ -152,6 +158,12 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
 
+    // Landlock on the finished tree, while the namespace's CAP_SYS_ADMIN still allows it
+    // without no_new_privs; a rootless --isolation landlock has no such capability and waits
+    // for no_new_privs below.
+    if (plan.landlock.enabled && !plan.landlock.after_no_new_privs &&
+        apply_landlock(plan.landlock) != 0)
+        die(report_fd);
     // Without no_new_privs the kernel only takes a filter from a holder of CAP_SYS_ADMIN, so
     // the filter goes on before the capabilities are dropped, as runc does; it must then
     // allow the set-up calls that follow (prctl, setgroups, setres[ug]id, capset, execve).
@@ -161,7 +173,10 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
             die(report_fd);
         }
     }
-    if (drop_bounding(plan.caps, plan.cap_last_cap) != 0) die(report_fd);
+    // Without a user namespace and without privilege there is no bounding set to trim: the
+    // caller holds no capability, and no_new_privs keeps exec from granting one.
+    if (!unprivileged_host(plan) && drop_bounding(plan.caps, plan.cap_last_cap) != 0)
+        die(report_fd);
     if (set_identity(plan.uid, plan.gid, plan.clear_groups) != 0) die(report_fd);
     if (set_capabilities(plan.caps, plan.uid != 0, plan.cap_last_cap) != 0) die(report_fd);
 
@@ -196,6 +211,9 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
         fail("no_new_privileges", "prctl(PR_SET_NO_NEW_PRIVS)", "");
         die(report_fd);
     }
+    if (plan.landlock.enabled && plan.landlock.after_no_new_privs &&
+        apply_landlock(plan.landlock) != 0)
+        die(report_fd);
     if (plan.no_new_privileges && plan.has_filter) {
         if (int err = load_filter(plan, ch)) {
             fail("seccomp", "seccomp(SECCOMP_SET_MODE_FILTER)", "", err);
@@ -209,7 +227,7 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
 // the command cannot ptrace it), and a filter that allows only waiting and signalling.
 [[noreturn]] void become_init(const Plan& plan, pid_t command, int go_fd, int report_fd,
                               int status_fd) {
-    if (drop_bounding(0, plan.cap_last_cap) != 0) die(report_fd);
+    if (!unprivileged_host(plan) && drop_bounding(0, plan.cap_last_cap) != 0) die(report_fd);
     if (set_identity(plan.uid, plan.gid, plan.clear_groups) != 0) die(report_fd);
     if (set_capabilities(0, false, plan.cap_last_cap) != 0) die(report_fd);
 
@@ -270,16 +288,19 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
 
     // As root, the process still holds host uid 0, which the namespace does not map; become
     // the namespace's root (an unprivileged host id) before creating anything.
-    if (!plan.rootless && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
+    // --isolation landlock: no namespaces, so no root to build and no name to give; the
+    // command's Landlock domain carries the profile on the host's own tree.
+    const bool namespaced = plan.isolation == Isolation::namespaces;
+    if (namespaced && !plan.rootless && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
         fail("identity", "setresuid", "0");
         die(report_fd);
     }
-    if (build_root(plan.root, plan.uid, plan.gid) != 0) die(report_fd);
-    if (sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
+    if (namespaced && build_root(plan.root, plan.uid, plan.gid) != 0) die(report_fd);
+    if (namespaced && sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
         fail("uts", "sethostname", plan.hostname.c_str());
         die(report_fd);
     }
-    if (plan.loopback_up && bring_loopback_up() != 0) die(report_fd);
+    if (namespaced && plan.loopback_up && bring_loopback_up() != 0) die(report_fd);
 
     pid_t command = fork();
     if (command < 0) {
@@ -407,7 +428,8 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         }
         sandbox.reporter_ = std::move(*reporter);
     }
-    if (auto ok = write_id_maps(sandbox.pid_, plan); !ok)
+    if (auto ok = (plan.clone_flags & CLONE_NEWUSER) ? write_id_maps(sandbox.pid_, plan) : Ok{};
+        !ok)
         error = ok.error();
     else if (auto in = sandbox.cgroup_ ? sandbox.cgroup_->add(sandbox.pid_) : Status(Ok{}); !in)
         error = in.error();

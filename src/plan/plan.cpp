@@ -1,5 +1,6 @@
 #include "plan/plan.hpp"
 
+#include "linux/landlock_compat.hpp"
 #include "plan/users.hpp"
 #include "seccomp/cache.hpp"
 
@@ -134,6 +135,21 @@ private:
             state = State::accepted_weaker;
         plan_.rows.push_back({std::move(field), std::move(value), state, std::move(mechanism)});
     }
+    // Changes a row made by a step that did not know the isolation mode.
+    void restate(const std::string& field, State state, std::string mechanism) {
+        for (auto& r : plan_.rows)
+            if (r.field == field) {
+                if (state == State::refused && req_.accept_weaker.count(field))
+                    state = State::accepted_weaker;
+                r.state = state;
+                r.mechanism = std::move(mechanism);
+            }
+    }
+    bool landlock_mode() const { return req_.isolation == Isolation::landlock; }
+    // Landlock will be applied: wanted and present (always, under --isolation landlock).
+    bool landlock_on() const {
+        return profile_.mac.landlock != Want::off && host_.landlock_abi > 0;
+    }
 
     Status plan_root();
     void hide_seccomp_cache();
@@ -144,6 +160,10 @@ private:
     Status plan_resources();
     void plan_other_fields();
     Status plan_environment();
+    Status plan_host_tree();
+    void plan_landlock_identity();
+    void plan_landlock();
+    std::vector<std::uint16_t> tcp_ports(bool* other_protocols) const;
 
     const RunRequest& req_;
     const Profile& profile_;
@@ -529,7 +549,11 @@ Status Planner::plan_syscalls() {
 
 Status Planner::plan_network() {
     const NetworkPolicy& net = profile_.network;
-    if (net.isolated) {
+    if (net.isolated && landlock_mode()) {
+        row("network.isolated", "true", State::refused,
+            "--isolation landlock: no network namespace; if accepted, Landlock denies every TCP "
+            "bind and connect (ABI 4+) and other protocols reach the host's network");
+    } else if (net.isolated) {
         plan_.clone_flags |= CLONE_NEWNET;
         plan_.loopback_up = true;
         plan_.root.sysfs_fresh = true;
@@ -543,7 +567,8 @@ Status Planner::plan_network() {
         row("network.isolated", "false", State::not_needed, "host network namespace shared");
     }
 
-    if (net.isolated && (!net.allowed_ports.empty() || !net.allowed_hosts.empty())) {
+    if (net.isolated && !landlock_mode() &&
+        (!net.allowed_ports.empty() || !net.allowed_hosts.empty())) {
         row("network.allowed_ports", join(net.allowed_ports), State::enforced,
             "isolated network: nothing is reachable beyond lo");
         row("network.allowed_hosts", join(net.allowed_hosts), State::enforced,
@@ -587,11 +612,16 @@ Status Planner::plan_network() {
             rules.ports.push_back(r);
         }
         rules.restrict_ports = true;
+        // Landlock's TCP rules (plan_landlock) are a second layer for TCP, never enough alone:
+        // UDP and hosts would stay open.
+        const bool tcp_layer = landlock_on() && host_.landlock_abi >= 4;
         if (why.empty())
             row("network.allowed_ports", join(net.allowed_ports), State::enforced,
-                how + "; bind also to port 0 (an automatic port)");
+                how + "; bind also to port 0 (an automatic port)" +
+                    (tcp_layer ? "; Landlock also limits TCP bind and connect to them" : ""));
         else
-            row("network.allowed_ports", join(net.allowed_ports), State::refused, why);
+            row("network.allowed_ports", join(net.allowed_ports), State::refused,
+                why + (tcp_layer ? " (Landlock alone would limit TCP only, not UDP)" : ""));
     }
 
     if (any_host) {
@@ -695,6 +725,20 @@ void Planner::plan_other_fields() {
         !w.privileges.empty())
         row("windows", "set", State::not_needed, "Windows backend only; no meaning on Linux");
 
+    if (landlock_mode()) {
+        bool needs_pid = profile_.level >= Level::strict;
+        bool scoped = plan_.landlock.scoped != 0;
+        row("namespaces", "none (--isolation landlock)",
+            needs_pid || !scoped ? State::refused : State::not_needed,
+            std::string("the host's pid, ipc, uts, mount and network namespaces are shared: the "
+                        "host's processes are visible; Landlock keeps ptrace") +
+                (scoped ? ", signals and abstract unix sockets" : "") + " inside the sandbox" +
+                (needs_pid ? "; level " + std::string(to_string(profile_.level)) +
+                                 " requires a private pid namespace"
+                           : "") +
+                (scoped ? "" : "; without Landlock scoping (ABI 6) it could signal them"));
+        return;
+    }
     row("namespaces",
         std::string("user,pid,mount,ipc,uts,cgroup") +
             (plan_.clone_flags & CLONE_NEWNET ? ",net" : ""),
@@ -870,6 +914,321 @@ Status Planner::plan_environment() {
     return Ok{};
 }
 
+namespace ll = containerv::landlock;
+
+constexpr std::uint64_t kLlRead = ll::kFsExecute | ll::kFsReadFile | ll::kFsReadDir;
+constexpr std::uint64_t kLlWrite = ll::kFsWriteFile | ll::kFsRemoveDir | ll::kFsRemoveFile |
+                                   ll::kFsMakeChar | ll::kFsMakeDir | ll::kFsMakeReg |
+                                   ll::kFsMakeSock | ll::kFsMakeFifo | ll::kFsMakeBlock |
+                                   ll::kFsMakeSym | ll::kFsRefer | ll::kFsTruncate;
+// Devices a program writes without being asked to (/dev/null...), and terminals.
+constexpr std::uint64_t kLlDevice =
+    ll::kFsReadFile | ll::kFsWriteFile | ll::kFsTruncate | ll::kFsIoctlDev;
+
+// The filesystem rights each ABI knows (1: the first thirteen; 2: REFER; 3: TRUNCATE;
+// 5: IOCTL_DEV).
+std::uint64_t landlock_fs_rights(int abi) {
+    std::uint64_t rights = (ll::kFsMakeSym << 1) - 1;
+    if (abi >= 2) rights |= ll::kFsRefer;
+    if (abi >= 3) rights |= ll::kFsTruncate;
+    if (abi >= 5) rights |= ll::kFsIoctlDev;
+    return rights;
+}
+
+std::string landlock_rights_text(std::uint64_t rights) {
+    static const std::pair<std::uint64_t, const char*> names[] = {
+        {ll::kFsExecute, "execute"},      {ll::kFsWriteFile, "write_file"},
+        {ll::kFsReadFile, "read_file"},   {ll::kFsReadDir, "read_dir"},
+        {ll::kFsRemoveDir, "remove_dir"}, {ll::kFsRemoveFile, "remove_file"},
+        {ll::kFsMakeChar, "make_char"},   {ll::kFsMakeDir, "make_dir"},
+        {ll::kFsMakeReg, "make_reg"},     {ll::kFsMakeSock, "make_sock"},
+        {ll::kFsMakeFifo, "make_fifo"},   {ll::kFsMakeBlock, "make_block"},
+        {ll::kFsMakeSym, "make_sym"},     {ll::kFsRefer, "refer"},
+        {ll::kFsTruncate, "truncate"},    {ll::kFsIoctlDev, "ioctl_dev"},
+    };
+    std::string out;
+    for (const auto& [bit, name] : names)
+        if (rights & bit) out += std::string(out.empty() ? "" : "+") + name;
+    return out.empty() ? "nothing" : out;
+}
+
+// "tcp:80", "tcp:8000-8080", "udp:53": the TCP ports, expanded; *other_protocols is set when
+// an entry names another protocol. Validation has checked the syntax already.
+std::vector<std::uint16_t> Planner::tcp_ports(bool* other_protocols) const {
+    std::vector<std::uint16_t> ports;
+    *other_protocols = false;
+    for (const auto& entry : profile_.network.allowed_ports) {
+        if (entry.rfind("tcp:", 0) != 0) {
+            *other_protocols = true;
+            continue;
+        }
+        std::string range = entry.substr(4);
+        auto dash = range.find('-');
+        auto low = parse_id(range.substr(0, dash));
+        auto high = dash == std::string::npos ? low : parse_id(range.substr(dash + 1));
+        if (!low || !high || *low > *high || *high > 65535) continue;
+        for (std::uint32_t port = *low; port <= *high; ++port)
+            ports.push_back(static_cast<std::uint16_t>(port));
+    }
+    std::sort(ports.begin(), ports.end());
+    ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+    return ports;
+}
+
+// --isolation landlock: the command stays on the host's own tree, in the host's namespaces.
+// No mount is made, so everything the profile says about files is Landlock's to enforce.
+Status Planner::plan_host_tree() {
+    RootPlan& root = plan_.root;
+    const FilesystemPolicy& fs = profile_.filesystem;
+    if (req_.rootfs)
+        return Error::msg("run",
+                          "--rootfs needs a mount namespace; --isolation landlock runs on "
+                          "the host's own tree");
+    if (!req_.binds.empty())
+        return Error::msg("run",
+                          "--bind needs a mount namespace; --isolation landlock runs on "
+                          "the host's own tree");
+    root.source = "/";
+    root.host_root = true;
+    root.read_only = true;
+    root.no_suid = fs.no_suid;
+    bool root_writable = !fs.read_only_root;
+    for (const auto& path : fs.writable_paths) {
+        if (path == "/" || path == "/*") {
+            root_writable = true;
+            continue;
+        }
+        if (auto ok = check_sandbox_path("filesystem.writable_paths", path); !ok) return ok;
+        for (const char* kernel : {"/proc", "/sys", "/dev"})
+            if (under(path, kernel))
+                return Error::msg("profile", "filesystem.writable_paths: \"" + path +
+                                                 "\" is under " + kernel +
+                                                 " (expected a path outside /proc, /sys and "
+                                                 "/dev)");
+        if (!is_dir(path))
+            return Error::msg("profile", "filesystem.writable_paths: \"" + path +
+                                             "\" is not a directory on this host (--isolation "
+                                             "landlock writes the host's own directories)");
+        root.writable.push_back({path, path, false});
+    }
+    std::vector<std::string> in_proc;
+    for (const auto& path : fs.masked_paths) {
+        if (auto ok = check_sandbox_path("filesystem.masked_paths", path); !ok) return ok;
+        root.masked.push_back(path);
+        if (under(path, "/proc")) in_proc.push_back(path);
+    }
+    for (const char* path : kBaselineMasked)
+        if (std::find(root.masked.begin(), root.masked.end(), path) == root.masked.end())
+            root.masked.emplace_back(path);
+    for (const auto& path : fs.read_only_paths) {
+        if (auto ok = check_sandbox_path("filesystem.read_only_paths", path); !ok) return ok;
+        root.read_only_paths.push_back(path);
+    }
+
+    if (root_writable)
+        row("filesystem.read_only_root", yes_no(fs.read_only_root), State::refused,
+            "--isolation landlock: no mount namespace for a throw-away layer, so writes would "
+            "reach the host's own files; if accepted the root stays read-only to the sandbox "
+            "(Landlock) but for the writable paths");
+    else
+        row("filesystem.read_only_root", "true", State::enforced,
+            "the host's own tree, no copy: Landlock gives no write right outside the writable "
+            "paths");
+    row("filesystem.writable_paths", join(fs.writable_paths),
+        root.writable.empty() ? State::not_needed : State::enforced,
+        "Landlock write rights on the host's own directories: writes persist after the "
+        "sandbox, host sockets in them stay reachable");
+    if (!in_proc.empty())
+        row("filesystem.masked_paths", join(fs.masked_paths), State::refused,
+            "--isolation landlock: " + join(in_proc) +
+                " under the host's /proc, which Landlock cannot divide (its pid directories come "
+                "and go) and no mount can cover here");
+    else
+        row("filesystem.masked_paths", join(fs.masked_paths), State::enforced,
+            "Landlock: no right at all beneath them (EACCES), also for the baseline paths outside "
+            "/proc; nothing is hidden by mounts");
+    row("filesystem.read_only_paths", join(fs.read_only_paths),
+        fs.read_only_paths.empty() ? State::not_needed : State::enforced,
+        "Landlock: read and execute only");
+    bool nnp = profile_.process.no_new_privileges || !host_.root;
+    row("filesystem.no_suid", yes_no(fs.no_suid),
+        !fs.no_suid ? State::not_needed
+        : nnp       ? State::enforced
+                    : State::refused,
+        nnp ? "no_new_privs: set-user-ID bits and file capabilities ignored at exec"
+            : "--isolation landlock mounts nothing (no MS_NOSUID) and the profile sets no "
+              "no_new_privileges");
+    return Ok{};
+}
+
+// --isolation landlock keeps the caller's ids: without a user namespace another id would be
+// a real host account (or need privilege), and the caller's capabilities are never handed on.
+void Planner::plan_landlock_identity() {
+    std::string ids = std::to_string(plan_.uid) + ":" + std::to_string(plan_.gid);
+    if (plan_.uid != host_.uid || plan_.gid != host_.gid)
+        restate("process.run_as_uid/gid", State::refused,
+                "--isolation landlock: no user namespace, the command keeps the caller's ids " +
+                    std::to_string(host_.uid) + ":" + std::to_string(host_.gid));
+    else
+        restate("process.run_as_uid/gid", State::enforced, "the caller's own ids");
+    plan_.uid = host_.uid;
+    plan_.gid = host_.gid;
+    plan_.rootless = !host_.root;
+    plan_.clear_groups = host_.root;
+    plan_.root.passwd.clear();
+    plan_.root.group.clear();
+    plan_.caps = 0;
+    restate("capabilities.allowed", State::enforced,
+            "--isolation landlock: none held; the host's capabilities are never handed on");
+    if (!host_.root && !plan_.no_new_privileges) {
+        plan_.no_new_privileges = true;
+        restate("process.no_new_privileges", State::enforced,
+                "set anyway: without privilege Landlock and seccomp require no_new_privs");
+    }
+}
+
+void Planner::plan_landlock() {
+    LandlockPlan& ll_plan = plan_.landlock;
+    const Want want = profile_.mac.landlock;
+    const int abi = host_.landlock_abi;
+    const std::string value = std::string(to_string(want));
+    if (want == Want::off) {
+        row("mac.landlock", value, State::not_needed, "not asked for");
+        return;
+    }
+    if (abi <= 0) {
+        row("mac.landlock", value, want == Want::if_available ? State::unavailable : State::refused,
+            std::string("this kernel has no Landlock") +
+                (want == Want::if_available ? " (wanted only where available)" : ""));
+        return;
+    }
+    ll_plan.enabled = true;
+    ll_plan.abi = abi;
+    ll_plan.handled_fs = landlock_fs_rights(abi);
+    const std::uint64_t rd = kLlRead;
+    const std::uint64_t rw = kLlRead | (kLlWrite & ll_plan.handled_fs);
+    const RootPlan& root = plan_.root;
+    const bool shared = landlock_mode();
+
+    // What the mount layer makes writable, Landlock makes writable: the whole root when it is
+    // writable (its throw-away layer), else the writable paths only.
+    bool root_writable = !shared && !root.read_only;
+    ll_plan.grants.push_back({"/", root_writable ? rw : rd});
+    for (const char* kernel : {"/proc", "/sys", "/dev"}) ll_plan.excluded.emplace_back(kernel);
+    ll_plan.grants.push_back({"/proc", rd});
+    ll_plan.grants.push_back({"/sys", rd});
+    ll_plan.grants.push_back({"/dev", rd | ll::kFsIoctlDev});
+    for (const char* dev : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+                            "/dev/tty", "/dev/pts"})
+        ll_plan.grants.push_back({dev, kLlDevice});
+    if (!shared) ll_plan.grants.push_back({"/dev/shm", rw});  // the sandbox's own tmpfs
+    for (const auto& w : root.writable) ll_plan.grants.push_back({w.path, rw});
+    // Masked paths under /proc stay the mount layer's: the sandbox's procfs gets a directory
+    // per new process after the rules are made, so it cannot be granted entry by entry.
+    std::vector<std::string> mount_only;
+    for (const auto& m : root.masked) {
+        if (under(m, "/proc")) {
+            mount_only.push_back(m);
+            continue;
+        }
+        ll_plan.excluded.push_back(m);
+        // Only a path known to be a file here may have its parents listed.
+        struct stat st;
+        if (!under(m, "/sys") &&
+            !(lstat(in_source(root.source, m).c_str(), &st) == 0 && !S_ISDIR(st.st_mode)))
+            ll_plan.unlisted.push_back(m);
+    }
+    // Rootless on the host's own tree the command runs as the caller, who owns the cache of
+    // compiled seccomp programs: Landlock keeps it out of reach (listing its names aside), or
+    // a writable path above it would let the command rewrite a later sandbox's filter.
+    if (shared && !host_.root) {
+        char cache[PATH_MAX];
+        const std::string dir = seccomp::cache_dir();
+        if (!dir.empty() && realpath(dir.c_str(), cache)) ll_plan.excluded.emplace_back(cache);
+    }
+    // A read-only path inside something writable loses the write right, and is granted
+    // reading on its own (unless it is masked).
+    for (const auto& path : root.read_only_paths) {
+        if (under(path, "/proc") || under(path, "/sys") || under(path, "/dev")) continue;
+        bool masked = std::any_of(root.masked.begin(), root.masked.end(),
+                                  [&](const std::string& m) { return under(path, m); });
+        ll_plan.excluded.push_back(path);
+        if (!masked) ll_plan.grants.push_back({path, rd});
+    }
+    // Landlock cannot make a directory writable without everything below it. A writable root
+    // is therefore granted whole (so new entries can be made in /) when the profile masks or
+    // protects nothing outside the kernel's directories, and the mounts alone keep those
+    // read-only; otherwise entry by entry, so that Landlock holds for the profile's paths and
+    // nothing new can be made directly in /.
+    bool whole_root = false;
+    if (root_writable) {
+        whole_root =
+            std::all_of(ll_plan.excluded.begin(), ll_plan.excluded.end(), [](const std::string& e) {
+                return under(e, "/proc") || under(e, "/sys") || under(e, "/dev");
+            });
+        if (whole_root) {
+            for (const auto& e : ll_plan.excluded) mount_only.push_back(e);
+            ll_plan.excluded.clear();
+            ll_plan.unlisted.clear();
+        }
+    }
+    for (auto& g : ll_plan.grants) g.access &= ll_plan.handled_fs;
+
+    std::vector<std::string> missing;
+    bool other_protocols = false;
+    std::vector<std::uint16_t> ports = tcp_ports(&other_protocols);
+    bool restrict_tcp =
+        !profile_.network.allowed_ports.empty() || (shared && profile_.network.isolated);
+    std::string net_text;
+    if (restrict_tcp && abi >= 4) {
+        ll_plan.handled_net = ll::kNetBindTcp | ll::kNetConnectTcp;
+        ll_plan.tcp_ports = ports;
+        // As the cgroup port filter does: an automatic port is what any client gets, and what
+        // it reaches is checked at connect. Not on an isolated network, where nothing is.
+        ll_plan.bind_port_zero = !profile_.network.isolated;
+        net_text = "; TCP bind and connect: " +
+                   (ports.empty() ? std::string("no port") : join(profile_.network.allowed_ports));
+    } else if (restrict_tcp) {
+        missing.push_back("TCP port rules (ABI 4)");
+    }
+    bool scope = shared || profile_.level == Level::paranoid;
+    std::string scope_text;
+    if (scope && abi >= 6) {
+        ll_plan.scoped = ll::kScopeAbstractUnixSocket | ll::kScopeSignal;
+        scope_text = "; scoped: abstract unix sockets and signals stay inside the sandbox";
+    } else if (scope) {
+        missing.push_back("scoping of abstract unix sockets and signals (ABI 6)");
+    }
+    ll_plan.after_no_new_privs = shared && !host_.root;
+
+    std::string fs_text;
+    for (const auto& g : ll_plan.grants) {
+        if (!fs_text.empty()) fs_text += ", ";
+        fs_text += g.path + " " + landlock_rights_text(g.access);
+    }
+    std::string mechanism = "Landlock ABI " + std::to_string(abi) + ", handling " +
+                            landlock_rights_text(ll_plan.handled_fs) + ": " + fs_text;
+    if (!ll_plan.excluded.empty())
+        mechanism += "; nothing beneath " + join(ll_plan.excluded) + " but their own grants";
+    if (whole_root)
+        mechanism +=
+            "; the writable root is granted whole, so the mount layer alone keeps "
+            "/proc, /sys and /dev read-only";
+    mechanism += net_text + scope_text;
+    if (!mount_only.empty()) mechanism += "; the mount layer alone masks " + join(mount_only);
+    if (missing.empty()) {
+        row("mac.landlock", value, State::enforced, mechanism);
+    } else if (want == Want::required) {
+        row("mac.landlock", value, State::refused,
+            "this kernel's Landlock (ABI " + std::to_string(abi) + ") lacks " +
+                join(missing, ", ") + "; " + mechanism);
+    } else {
+        row("mac.landlock", value, State::enforced,
+            mechanism + "; unavailable on ABI " + std::to_string(abi) + ": " + join(missing, ", "));
+    }
+    (void)other_protocols;
+}
+
 Result<Plan> Planner::build() {
     plan_.profile_name = profile_.name;
     if (auto ok = check_consistency(profile_); !ok) return ok.error();
@@ -877,20 +1236,34 @@ Result<Plan> Planner::build() {
         return Error::msg("run",
                           "no command given (usage: containerv run [OPTIONS] -- COMMAND "
                           "[ARG...])");
-    if (!host_.user_namespaces)
-        return Error::msg("namespaces",
-                          "this host does not allow this user to create user "
-                          "namespaces (see /proc/sys/kernel/"
-                          "unprivileged_userns_clone)");
-    plan_.clone_flags =
-        CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
-
-    if (auto ok = plan_root(); !ok) return ok.error();
+    plan_.isolation = req_.isolation;
+    if (landlock_mode()) {
+        if (profile_.mac.landlock == Want::off)
+            return Error::msg("run", "--isolation landlock: profile \"" + profile_.name +
+                                         "\" turns Landlock off (mac.landlock), which is all "
+                                         "this mode has for files");
+        if (host_.landlock_abi <= 0)
+            return Error::msg("run", "--isolation landlock: this kernel has no Landlock");
+        plan_.clone_flags = 0;
+        if (auto ok = plan_host_tree(); !ok) return ok.error();
+    } else {
+        if (!host_.user_namespaces)
+            return Error::msg("namespaces",
+                              "this host does not allow this user to create user "
+                              "namespaces (see /proc/sys/kernel/unprivileged_userns_clone, and "
+                              "AppArmor's kernel.apparmor_restrict_unprivileged_userns); "
+                              "run --isolation landlock works without them");
+        plan_.clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+                            CLONE_NEWUTS | CLONE_NEWCGROUP;
+        if (auto ok = plan_root(); !ok) return ok.error();
+    }
     if (auto ok = plan_user(); !ok) return ok.error();
     plan_capabilities();
+    if (landlock_mode()) plan_landlock_identity();
     if (auto ok = plan_syscalls(); !ok) return ok.error();
     if (auto ok = plan_network(); !ok) return ok.error();
     if (auto ok = plan_resources(); !ok) return ok.error();
+    plan_landlock();
     plan_other_fields();
     if (auto ok = plan_environment(); !ok) return ok.error();
     for (const auto& field : req_.accept_weaker) {
@@ -954,6 +1327,18 @@ std::string format_plan(const Plan& plan) {
     return out.str();
 }
 
+const std::vector<std::string>& baseline_masked_paths() {
+    static const std::vector<std::string> paths(std::begin(kBaselineMasked),
+                                                std::end(kBaselineMasked));
+    return paths;
+}
+
+const std::vector<std::string>& baseline_read_only_paths() {
+    static const std::vector<std::string> paths(std::begin(kBaselineReadOnly),
+                                                std::end(kBaselineReadOnly));
+    return paths;
+}
+
 IdMap root_id_range(bool groups) {
     // A range far above the ids Debian's useradd hands out (1000+) and its subordinate ranges
     // (100000+), unless the administrator names one for "containerv".
@@ -970,10 +1355,6 @@ IdMap root_id_range(bool groups) {
         if (s && c && *c >= 65536 && *s > 0) map = {0, *s, 65536};
     }
     return map;
-}
-
-std::vector<std::string> baseline_masked_paths() {
-    return {std::begin(kBaselineMasked), std::end(kBaselineMasked)};
 }
 
 }  // namespace containerv

@@ -24,6 +24,11 @@ struct BindRequest {
     bool read_only = false;
 };
 
+// How the sandbox is separated from the host: namespaces (the default), or, for hosts that
+// forbid user namespaces, no namespaces at all, Landlock and seccomp carrying the profile on
+// the host's own tree (`run --isolation landlock`).
+enum class Isolation { namespaces, landlock };
+
 // What the caller asks for on top of the profile (the CLI's run flags, the C API's options).
 struct RunRequest {
     Profile profile;
@@ -43,6 +48,7 @@ struct RunRequest {
     std::string profile_source;  // where the profile comes from, named in the reports
     // profile learn: the filter allows and records every call into this record instead.
     std::shared_ptr<seccomp::LearnRecord> learn;
+    Isolation isolation = Isolation::namespaces;
 };
 
 // One row of the plan: a setting, its value, and what enforces it.
@@ -109,10 +115,40 @@ struct RlimitSetting {
     const char* name = "";  // "nofile", for errors
 };
 
+// One Landlock rule on a path of the sandbox's final tree: `access` on everything beneath,
+// except the excluded subtrees below it (see LandlockPlan::excluded).
+struct LandlockGrant {
+    std::string path;
+    std::uint64_t access = 0;
+};
+
+// The Landlock domain the command enters, computed from the profile alone (never from the
+// mounts), so that a mistake in the mount layer does not open what the profile closes.
+struct LandlockPlan {
+    bool enabled = false;
+    int abi = 0;                    // the ABI the rights below were chosen for
+    std::uint64_t handled_fs = 0;   // rights the domain restricts
+    std::uint64_t handled_net = 0;  // ABI 4+: TCP bind and connect
+    std::uint64_t scoped = 0;       // ABI 6+: abstract unix sockets, signals
+    std::vector<LandlockGrant> grants;
+    // Subtrees no grant above them reaches: masked paths, and /proc, /sys and /dev below /
+    // (they have their own grants). A grant with an excluded path below it is given to each
+    // entry of the directories on the way instead of to the directory itself.
+    std::vector<std::string> excluded;
+    // Masked directories among them. A directory on the way to an excluded path is given
+    // read_dir on itself (which reaches everything below it, listing only) unless one of
+    // these is below it: their entries' names stay hidden too.
+    std::vector<std::string> unlisted;
+    std::vector<std::uint16_t> tcp_ports;  // bind and connect allowed; all others denied
+    bool bind_port_zero = false;           // bind to port 0 (an automatic port) allowed too
+    bool after_no_new_privs = false;       // no CAP_SYS_ADMIN to restrict without it
+};
+
 struct Plan {
     std::string profile_name;
     std::vector<Enforcement> rows;
 
+    Isolation isolation = Isolation::namespaces;
     int clone_flags = 0;
     bool rootless = false;
     IdMap uid_map;
@@ -144,6 +180,7 @@ struct Plan {
     linux_::CgroupSpec cgroup;
     std::vector<RlimitSetting> rlimits;
     std::optional<std::uint64_t> cpu_seconds;  // resources.rlimits.cpu, for the exit report
+    LandlockPlan landlock;
 
     std::vector<std::string> argv;
     std::vector<std::string> env;
@@ -160,13 +197,14 @@ Status check_enforceable(const Plan& plan);
 // The plan as the dry run prints it, one setting per line.
 std::string format_plan(const Plan& plan);
 
+// Docker's masked and read-only kernel paths, which every sandbox gets whatever its profile
+// says (the AppArmor export denies them too; the audit checks them in any process).
+const std::vector<std::string>& baseline_masked_paths();
+const std::vector<std::string>& baseline_read_only_paths();
+
 // Host ids the sandbox uses when containerv runs as root: a range no host account uses, so
 // the sandbox's root is never the host's. /etc/subuid and /etc/subgid may name a range for
 // the user "containerv".
 IdMap root_id_range(bool groups);
-
-// The kernel paths every sandbox gets masked whatever its profile says (Docker's list); the
-// audit checks them in any process.
-std::vector<std::string> baseline_masked_paths();
 
 }  // namespace containerv

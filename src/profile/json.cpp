@@ -78,8 +78,8 @@ constexpr std::array<std::string_view, 5> kSyscallKeys = {"default_action", "def
                                                           "allowed", "blocked", "rules"};
 constexpr std::array<std::string_view, 4> kRuleKeys = {"names", "action", "errno", "args"};
 constexpr std::array<std::string_view, 4> kArgKeys = {"index", "op", "value", "value_two"};
-constexpr std::array<std::string_view, 4> kMacKeys = {"apparmor", "apparmor_profile", "selinux",
-                                                      "selinux_context"};
+constexpr std::array<std::string_view, 5> kMacKeys = {"landlock", "apparmor", "apparmor_profile",
+                                                      "selinux", "selinux_context"};
 constexpr std::array<std::string_view, 7> kResourceKeys = {
     "memory", "memory_swap", "cpus", "cpu_weight", "pids", "devices", "rlimits"};
 constexpr std::array<std::string_view, 6> kRlimitKeys = {"nofile", "nproc", "core",
@@ -325,6 +325,36 @@ std::string syscall_problem(std::string_view name) {
     std::string hint = suggestion(name, syscall_candidates());
     if (hint.empty()) hint = " (not in libseccomp's table for this architecture)";
     return "unknown syscall " + in_quotes(name) + hint;
+}
+
+// An SELinux context is USER:ROLE:TYPE, optionally :LEVEL (s0, s0-s0:c0.c1023). Checked for
+// shape always, since a typo would only surface on a host with SELinux.
+std::string selinux_context_problem(std::string_view context) {
+    const std::string expected =
+        " (expected USER:ROLE:TYPE[:LEVEL], e.g. "
+        "system_u:system_r:container_t:s0)";
+    auto ident = [](std::string_view part) {
+        return !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+        });
+    };
+    std::string_view rest = context;
+    for (int i = 0; i < 3; ++i) {
+        auto colon = rest.find(':');
+        std::string_view part = rest.substr(0, colon);
+        if (!ident(part)) return in_quotes(context) + " is not an SELinux context" + expected;
+        if (colon == std::string_view::npos) {
+            if (i < 2) return in_quotes(context) + " is not an SELinux context" + expected;
+            return "";
+        }
+        rest = rest.substr(colon + 1);
+    }
+    bool level_ok = !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == ',' || c == ':' ||
+               c == '-' || c == '_';
+    });
+    if (!level_ok) return in_quotes(context) + " has no valid MLS level" + expected;
+    return "";
 }
 
 using ItemCheck = std::string (*)(std::string_view);
@@ -738,12 +768,17 @@ void read_profile(Reader& r, const json& j, Profile& p) {
     if (const json* mac = Reader::member(j, "mac")) {
         const std::string ptr = "/mac";
         if (r.object(*mac, ptr, kMacKeys)) {
+            read_enum(r, *mac, ptr, "landlock", "value", kWantNames, want_from_string,
+                      p.mac.landlock);
             read_enum(r, *mac, ptr, "apparmor", "value", kWantNames, want_from_string,
                       p.mac.apparmor);
             r.string(*mac, ptr, "apparmor_profile", p.mac.apparmor_profile);
             read_enum(r, *mac, ptr, "selinux", "value", kWantNames, want_from_string,
                       p.mac.selinux);
             r.string(*mac, ptr, "selinux_context", p.mac.selinux_context);
+            if (!p.mac.selinux_context.empty())
+                if (auto problem = selinux_context_problem(p.mac.selinux_context); !problem.empty())
+                    r.fail(ptr + "/selinux_context", problem);
         }
     }
 
@@ -865,7 +900,8 @@ nlohmann::json profile_to_json(const Profile& p) {
           {"blocked", string_list(p.syscalls.blocked)},
           {"rules", std::move(rules)}}},
         {"mac",
-         {{"apparmor", to_string(p.mac.apparmor)},
+         {{"landlock", to_string(p.mac.landlock)},
+          {"apparmor", to_string(p.mac.apparmor)},
           {"apparmor_profile", p.mac.apparmor_profile},
           {"selinux", to_string(p.mac.selinux)},
           {"selinux_context", p.mac.selinux_context}}},

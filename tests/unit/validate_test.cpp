@@ -186,6 +186,24 @@ TEST(Validate, PortsAndRanges) {
     }
 }
 
+TEST(Validate, SelinuxContextShapeAndLandlockWant) {
+    for (const char* good :
+         {"system_u:system_r:container_t:s0",
+          "unconfined_u:unconfined_r:container_untrusted_t:s0-s0:c0.c1023", "u:r:t"}) {
+        const std::string text =
+            std::string(R"({"mac": {"selinux": "if-available", "selinux_context": ")") + good +
+            "\"}}";
+        EXPECT_TRUE(check(text).empty()) << good;
+    }
+    for (const char* bad :
+         {"container_t", "u:r", "u::t:s0", "u:r:t:", "u:r:t y:s0", "u:r:t:s0 x"}) {
+        const std::string text = std::string(R"({"mac": {"selinux_context": ")") + bad + "\"}}";
+        EXPECT_TRUE(contains(only(text), "/mac/selinux_context: ")) << bad;
+    }
+    EXPECT_TRUE(check(R"({"mac": {"landlock": "required"}})").empty());
+    EXPECT_TRUE(contains(only(R"({"mac": {"landlock": "always"}})"), "/mac/landlock: "));
+}
+
 TEST(Validate, PathsAbsoluteAndNormalised) {
     EXPECT_TRUE(check(R"({"filesystem": {"writable_paths": ["/", "/*", "/var/lib/x"],
         "masked_paths": ["/proc/kcore"], "read_only_paths": ["/etc"]}})")

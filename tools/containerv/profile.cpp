@@ -1,6 +1,7 @@
 // containerv profile: list, show, create, save, delete, validate, diff and export profiles.
 #include "commands.hpp"
 
+#include "linux/apparmor.hpp"
 #include "profile/json.hpp"
 #include "profile/store.hpp"
 
@@ -60,10 +61,16 @@ int show(const std::string& spec) {
 }
 
 int export_profile(const std::string& spec, const std::string& format) {
+    if (format == "apparmor") {
+        auto loaded = ProfileStore::from_environment().load_name_or_file(spec);
+        if (!loaded) return fail(loaded.error());
+        std::fputs(linux_::apparmor_profile_text(loaded->profile).c_str(), stdout);
+        return kOk;
+    }
     if (format != "json") {
-        return fail(
-            Error::msg("profile", "export: unknown format \"" + format + "\" (expected json)"),
-            kUsage);
+        return fail(Error::msg("profile", "export: unknown format \"" + format +
+                                              "\" (expected json or apparmor)"),
+                    kUsage);
     }
     return show(spec);
 }
@@ -261,7 +268,7 @@ void add_profile(CLI::App& app, Action& action) {
     auto export_format = std::make_shared<std::string>("json");
     CLI::App* e = cmd->add_subcommand("export", "Print a profile in a file format");
     e->add_option("profile", *export_name, "NAME or FILE")->required();
-    e->add_option("--format", *export_format, "json (the default)");
+    e->add_option("--format", *export_format, "json (the default) or apparmor");
     e->callback([export_name, export_format, &action] {
         action = [export_name, export_format] {
             return export_profile(*export_name, *export_format);

@@ -38,6 +38,7 @@ struct RunOptions {
     std::string report;   // --report text|json|json:FILE
     bool explain = false;
     std::string explain_json;
+    std::string isolation = "namespaces";
     std::vector<std::string> command;
 };
 
@@ -117,6 +118,11 @@ int run(const RunOptions& opt) {
             return fail(replaced.error());
         request.seccomp_override = opt.seccomp;
     }
+    if (opt.isolation == "landlock")
+        request.isolation = Isolation::landlock;
+    else if (opt.isolation != "namespaces")
+        return fail(Error::msg("run", "--isolation: unknown mode \"" + opt.isolation +
+                                          "\" (expected namespaces or landlock)"));
     if (!opt.rootfs.empty()) request.rootfs = opt.rootfs;
     for (const auto& spec : opt.binds) {
         auto bind = parse_bind(spec);
@@ -225,6 +231,10 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& afte
     cmd->add_option("--explain-json", opt->explain_json,
                     "With --explain, also write each report as one JSON object a line to FILE")
         ->type_name("FILE");
+    cmd->add_option("--isolation", opt->isolation,
+                    "namespaces (default), or landlock: no namespaces, for hosts that forbid "
+                    "user namespaces; Landlock and seccomp carry the profile on the host's tree")
+        ->type_name("namespaces|landlock");
     cmd->add_flag("--dry-run", opt->dry_run, "Print the plan and do not run");
     cmd->add_option("--log-level", opt->log_level, "trace, debug, info, warn, error, off");
     cmd->add_option("--accept-weaker", opt->accept_weaker,
