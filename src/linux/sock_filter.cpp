@@ -4,7 +4,8 @@
 //                       also lets port 0 through: an automatic port is not one the profile
 //                       names; the later connect or send is checked);
 //   host (connect and sendmsg only): allowed when some network holds the address; for IPv6
-//                       hooks an IPv4 network also matches its ::ffff:a.b.c.d form.
+//                       hooks an IPv4 network also matches its ::ffff:a.b.c.d form;
+//   socket creation:    TCP and UDP only (create_program), so no socket escapes the hooks.
 // The ports and addresses in struct bpf_sock_addr are in network byte order: a port is
 // swapped to host order once (BPF_END), an address is compared as loaded, with networks and
 // masks prepared in the same byte order here.
@@ -138,15 +139,32 @@ std::vector<bpf_insn> program(const NetRules& rules, bool v6, bool bind) {
     return a.finish();
 }
 
+// At socket creation: only TCP and UDP sockets of the inet families. The address hooks above
+// see connect, bind and UDP sendmsg only, so a ping (ICMP) socket's sendto, or any other
+// protocol's, would pass no check at all; such sockets are refused when they are made.
+std::vector<bpf_insn> create_program() {
+    Assembler a;
+    const int allow = a.label();
+    a.emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0));
+    a.load32(BPF_REG_2, offsetof(bpf_sock, protocol));
+    a.jump(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_2, IPPROTO_TCP, allow);
+    a.jump(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_2, IPPROTO_UDP, allow);
+    a.ret(0);
+    a.place(allow);
+    a.ret(1);
+    return a.finish();
+}
+
 Status load_and_attach(int dir_fd, const std::string& dir, const std::vector<bpf_insn>& prog,
-                       bpf_attach_type type, const char* hook) {
+                       bpf_attach_type type, const char* hook,
+                       bpf_prog_type prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR) {
     static const char kLicense[] = "GPL";
     std::vector<char> log(65536);
     int prog_fd = -1;
     int err = 0;
     for (std::uint32_t level : {0u, 1u}) {
         bpf_attr load{};
-        load.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
+        load.prog_type = prog_type;
         load.expected_attach_type = type;
         load.insns = reinterpret_cast<std::uintptr_t>(prog.data());
         load.insn_cnt = static_cast<std::uint32_t>(prog.size());
@@ -202,6 +220,10 @@ Status attach_sock_filters(const std::string& dir, const NetRules& rules) {
         if (h.bind && !rules.restrict_ports) continue;  // bind is checked for ports only
         result = load_and_attach(dir_fd, dir, program(rules, h.v6, h.bind), h.type, h.name);
         if (!result) break;
+    }
+    if (result) {
+        result = load_and_attach(dir_fd, dir, create_program(), BPF_CGROUP_INET_SOCK_CREATE,
+                                 "inet_sock_create", BPF_PROG_TYPE_CGROUP_SOCK);
     }
     close(dir_fd);
     return result;

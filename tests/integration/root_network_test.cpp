@@ -99,6 +99,24 @@ TEST_F(RootNetwork, AllowedHostIsReachableOthersAreRefused) {
     EXPECT_EQ(probe(net, {"connect", "127.0.0.2", one.port()})["result"], "ok");
 }
 
+// The address hooks see only TCP and UDP calls; a socket of another inet protocol (ping
+// sockets, UDP-Lite) would send past them, so it is refused when it is made. UDP-Lite needs
+// no privilege and no sysctl; it stands for them all here.
+TEST_F(RootNetwork, SocketsOfOtherProtocolsAreRefusedAtCreation) {
+    const std::string profile = profile_with(R"({"allowed_hosts": ["127.0.0.1"]})");
+    const std::string script =
+        "import socket\n"
+        "for proto in (136, 0):\n"
+        "    try:\n"
+        "        socket.socket(socket.AF_INET, socket.SOCK_DGRAM, proto).close()\n"
+        "        print(proto, 'made')\n"
+        "    except OSError as e:\n"
+        "        print(proto, e.errno)\n";
+    Outcome outcome = containerv({"run", "--profile", profile, "--", "python3", "-c", script});
+    EXPECT_EQ(outcome.code(), 0) << outcome.describe();
+    EXPECT_EQ(outcome.out, "136 " + std::to_string(EPERM) + "\n0 made\n") << outcome.describe();
+}
+
 TEST_F(RootNetwork, BindingAPortNotAllowedIsRefused) {
     const std::string allowed = free_port(SOCK_STREAM);
     const std::string other = free_port(SOCK_STREAM);
