@@ -3,6 +3,8 @@
 // containerv's own words for what each control asks.
 #include "audit/compliance.hpp"
 
+#include "base/atomic_file.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -449,38 +451,7 @@ std::optional<Format> format_from_path(std::string_view path) {
 }
 
 containerv::Status write_file_atomically(const std::string& path, const std::string& text) {
-    auto slash = path.rfind('/');
-    std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-    std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-    if (base.empty()) return Error::msg("report", "-o " + path + ": not a file name");
-    std::string temp = (slash == std::string::npos ? "" : dir) + "." + base + ".XXXXXX";
-    int fd = ::mkostemp(temp.data(), O_CLOEXEC);
-    if (fd < 0) return Error::sys("report", "mkostemp", temp, errno);
-    auto give_up = [&](const char* call) {
-        int err = errno;
-        ::close(fd);
-        ::unlink(temp.c_str());
-        return Error::sys("report", call, path, err);
-    };
-    if (::fchmod(fd, 0644) != 0) return give_up("fchmod");
-    for (size_t done = 0; done < text.size();) {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return give_up("write");
-        done += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0) return give_up("fsync");
-    if (::close(fd) != 0) {
-        int err = errno;
-        ::unlink(temp.c_str());
-        return Error::sys("report", "close", path, err);
-    }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(temp.c_str());
-        return Error::sys("report", "rename", path, err);
-    }
-    return Ok{};
+    return containerv::write_file_atomically(path, text, "report");
 }
 
 }  // namespace containerv::audit

@@ -170,6 +170,15 @@ TEST_F(RootlessLearn, LearnedProfileReplaysAndRefusesWhatIsNew) {
     EXPECT_TRUE(has(bind.err, "called bind(")) << bind.describe();
 }
 
+// A typo in -o is found before the command runs, not after a long learning run.
+TEST_F(RootlessLearn, AnUnwritableOutputStopsItBeforeTheRun) {
+    const std::string marker = work_.path() + "/ran";
+    Outcome outcome = containerv({"profile", "learn", "-o", out_.path() + "/missing/p.json",
+                                  "--", "sh", "-c", "touch " + marker});
+    EXPECT_EQ(outcome.code(), 125) << outcome.describe();
+    EXPECT_FALSE(path_exists(marker)) << outcome.describe();
+}
+
 TEST_F(RootlessLearn, MergedRunsMakeOneProfile) {
     const std::string first = out_.path() + "/first.json";
     const std::string merged = out_.path() + "/merged.json";

@@ -90,6 +90,21 @@ TEST_F(RootlessResources, ExitReportTellsASignalFromAnExitCode) {
     EXPECT_EQ(json["signal"], SIGKILL) << json.dump();
 }
 
+// The report lands through a temporary file of its own and never through what stands at
+// FILE already: a symlink a user planted in a shared directory would otherwise make root
+// overwrite its target.
+TEST_F(RootlessResources, ExitReportRefusesToReplaceASymlink) {
+    const std::string target = dir_.path() + "/victim";
+    std::ofstream(target) << "keep\n";
+    const std::string file = dir_.path() + "/report.json";
+    ASSERT_EQ(::symlink(target.c_str(), file.c_str()), 0);
+    Outcome outcome = containerv(run_args("default", {"true"}, {"--report", "json:" + file}));
+    EXPECT_NE(outcome.err.find("not a regular file"), std::string::npos) << outcome.describe();
+    std::ifstream in(target);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text, "keep\n");
+}
+
 TEST_F(RootlessResources, TimeoutEndsTheRun) {
     Outcome outcome = containerv(
         run_args("default", {probe_in_sandbox(), "sleep", "300"}, {"--timeout", "0.5"}), 120s);

@@ -2,6 +2,8 @@
 // the smallest profile that lets that run pass. Learning is not a security boundary.
 #include "commands.hpp"
 
+#include "base/atomic_file.hpp"
+
 #include "linux/launcher.hpp"
 #include "plan/host.hpp"
 #include "plan/plan.hpp"
@@ -46,7 +48,7 @@ int fail(const Error& error) {
 
 // Where writes never need a profile entry: the sandbox's own fresh directories.
 bool in_fresh_place(const std::string& path, const std::vector<BindRequest>& binds) {
-    for (const char* dir : {"/tmp/", "/run/", "/dev/", "/proc/", "/sys/"}) {
+    for (const char* dir : {"/tmp/", "/var/tmp/", "/run/", "/dev/", "/proc/", "/sys/"}) {
         if (path.rfind(dir, 0) == 0) return true;
     }
     for (const auto& b : binds) {
@@ -103,39 +105,10 @@ json learned_profile(const Profile& from, const std::string& from_spec, const st
     return out;
 }
 
-Status write_atomically(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp." + std::to_string(getpid());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return Error::sys("learn", "open", tmp, errno);
-    const char* p = text.data();
-    std::size_t left = text.size();
-    while (left > 0) {
-        ssize_t n = ::write(fd, p, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int err = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return Error::sys("learn", "write", tmp, err);
-        }
-        p += n;
-        left -= static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return Error::sys("learn", "fsync", tmp, err);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return Error::sys("learn", "rename", path, err);
-    }
-    return Ok{};
-}
-
 int learn(const LearnOptions& opt) {
     if (opt.output.empty()) return fail(Error::msg("learn", "-o FILE is required"));
+    // Before the run, not after it: a long run must not be lost to a typo in -o.
+    if (auto ok = check_output_path(opt.output, "learn"); !ok) return fail(ok.error());
     if (opt.command.empty()) return fail(Error::msg("learn", "no COMMAND after --"));
     // The learned profile extends FROM by name, as every "extends" does.
     if (is_profile_path(opt.from))
@@ -194,7 +167,8 @@ int learn(const LearnOptions& opt) {
     if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0)
         name.resize(name.size() - 5);
     json out = learned_profile(from->profile, opt.from, name, calls, writable, opt.command);
-    if (auto ok = write_atomically(opt.output, out.dump(2) + "\n"); !ok) return fail(ok.error());
+    if (auto ok = write_file_atomically(opt.output, out.dump(2) + "\n", "learn"); !ok)
+        return fail(ok.error());
 
     std::fprintf(stderr, "containerv: learn: %zu syscalls this run, %zu in %s\n",
                  seen.syscalls.size(), calls.size(), opt.output.c_str());

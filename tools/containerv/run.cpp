@@ -1,6 +1,8 @@
 // containerv run: plan the sandbox for a profile, print it (--dry-run) or launch it.
 #include "commands.hpp"
 
+#include "base/atomic_file.hpp"
+
 #include "linux/launcher.hpp"
 #include "plan/host.hpp"
 #include "plan/plan.hpp"
@@ -58,23 +60,6 @@ Status replace_syscalls(Profile& profile, const std::string& spec) {
     return Ok{};
 }
 
-// Writes the report to FILE whole or not at all: a temporary file beside it, then rename.
-Status write_report_file(const std::string& path, const std::string& text) {
-    const std::string tmp = path + ".tmp." + std::to_string(getpid());
-    FILE* f = std::fopen(tmp.c_str(), "we");
-    if (!f) return Error::sys("report", "fopen", tmp, errno);
-    bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    ok = std::fflush(f) == 0 && ok;
-    int err = errno;
-    std::fclose(f);
-    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        if (ok) err = errno;
-        std::remove(tmp.c_str());
-        return Error::sys("report", ok ? "rename" : "write", path, err);
-    }
-    return Ok{};
-}
-
 // After the sandbox ended: the one-line reason when a limit or the clock ended it (always with
 // --report text), the JSON report with --report json[:FILE].
 void emit_report(const RunOptions& opt, const linux_::ExitReport& report) {
@@ -85,7 +70,9 @@ void emit_report(const RunOptions& opt, const linux_::ExitReport& report) {
     if (opt.report == "json") {
         std::fputs(linux_::report_json(report).c_str(), stderr);
     } else if (opt.report.rfind("json:", 0) == 0) {
-        if (auto ok = write_report_file(opt.report.substr(5), linux_::report_json(report)); !ok)
+        if (auto ok =
+                write_file_atomically(opt.report.substr(5), linux_::report_json(report), "report");
+            !ok)
             std::fprintf(stderr, "containerv: %s\n", ok.error().to_string().c_str());
     }
 }
