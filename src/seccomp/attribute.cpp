@@ -224,13 +224,19 @@ Attribution attribute(const FilterLayout& layout, std::uint32_t arch, int nr,
         if (seccomp_syscall_resolve_name_arch(arch, "ipc") == nr)
             carried = -200 - static_cast<int>(args[0] & 0xffff);
     }
+    // libseccomp compares only the low 32 bits of each argument on i386 and x32 (their
+    // arch definitions are 32-bit); the attribution must see what the filter saw, or an x32
+    // call with upper bits set would be judged by a rule the filter never applied.
+    std::uint64_t seen[6];
+    const bool narrow = arch == SCMP_ARCH_X86 || arch == SCMP_ARCH_X32;
+    for (int i = 0; i < 6; ++i) seen[i] = narrow ? (args[i] & 0xffffffffULL) : args[i];
     for (const AbiEntry& entry : out.abi->entries) {
         if (entry.nr != nr && (carried == 0 || entry.nr != carried)) continue;
         // An entry that repeats the default action is not in the filter, but it is the line
         // of the policy that asks for that answer; a dropped entry decides nothing.
         if (!entry.in_filter && entry.action != layout.default_action) continue;
         bool all = true;
-        for (const ArgCondition& cond : entry.args) all = all && holds(cond, args);
+        for (const ArgCondition& cond : entry.args) all = all && holds(cond, seen);
         if (!all) continue;
         if (!out.entry || rank(entry.action) < rank(out.entry->action)) {
             out.entry = &entry;

@@ -41,6 +41,26 @@ int prctl_nnp() {
     return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
+// libseccomp compares x32 arguments on their low 32 bits: a mount with flags 1 << 32 meets
+// no "arg3 != 0" rule in the filter, so the attribution must not find one either (it would
+// answer CONTINUE to a call the filter refused).
+TEST(SeccompAttribute, X32ArgumentsAreJudgedOnTheLow32BitsAsTheFilterDoes) {
+    SyscallPolicy policy;
+    policy.default_action = SyscallAction::errno_ret;
+    policy.default_errno = 13;
+    policy.rules = {
+        SyscallRule{{"mount"}, SyscallAction::allow, 0, {{3, ArgCondition::Op::ne, 0, 0}}}};
+    policy.allowed = {"read"};
+    const FilterLayout filter = laid_out(policy);
+    const int x32_mount = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X32, "mount");
+    std::uint64_t args[6] = {0, 0, 0, 1ULL << 32, 0, 0};
+    Attribution at = attribute(filter, SCMP_ARCH_X32, x32_mount, args);
+    EXPECT_EQ(at.action, SCMP_ACT_ERRNO(13)) << entry_source(at);
+    // On x86-64 all 64 bits count (arg3 of mount is an unsigned long).
+    at = attribute(filter, SCMP_ARCH_X86_64, nr("mount"), args);
+    EXPECT_EQ(at.action, SCMP_ACT_ALLOW) << entry_source(at);
+}
+
 TEST(SeccompAttribute, ConditionalRulesDecideByTheRegisters) {
     SyscallPolicy policy;
     policy.default_action = SyscallAction::errno_ret;
