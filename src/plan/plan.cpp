@@ -1192,12 +1192,28 @@ void Planner::plan_landlock() {
         missing.push_back("TCP port rules (ABI 4)");
     }
     bool scope = shared || profile_.level == Level::paranoid;
+    // On the host's network, abstract unix sockets are the host's too: with allowed_hosts or
+    // allowed_ports they would be a way past both filters, so they are scoped as well.
+    const auto& hosts = profile_.network.allowed_hosts;
+    const bool net_restricted =
+        !profile_.network.isolated &&
+        (!profile_.network.allowed_ports.empty() ||
+         (!hosts.empty() && std::find(hosts.begin(), hosts.end(), "*") == hosts.end()));
     std::string scope_text;
     if (scope && abi >= 6) {
         ll_plan.scoped = ll::kScopeAbstractUnixSocket | ll::kScopeSignal;
         scope_text = "; scoped: abstract unix sockets and signals stay inside the sandbox";
+    } else if (net_restricted && abi >= 6) {
+        ll_plan.scoped = ll::kScopeAbstractUnixSocket;
+        scope_text =
+            "; scoped: abstract unix sockets stay inside the sandbox (the network "
+            "is restricted)";
     } else if (scope) {
         missing.push_back("scoping of abstract unix sockets and signals (ABI 6)");
+    } else if (net_restricted) {
+        missing.push_back(
+            "scoping of abstract unix sockets (ABI 6), a way past the network "
+            "filters");
     }
     ll_plan.after_no_new_privs = shared && !host_.root;
 

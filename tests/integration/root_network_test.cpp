@@ -2,6 +2,12 @@
 // programs: servers on the host's loopback only, made by the test on ports the kernel picks.
 #include "sandbox_run.hpp"
 
+#include <cstddef>
+
+#include <cstring>
+
+#include <sys/un.h>
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -115,6 +121,35 @@ TEST_F(RootNetwork, SocketsOfOtherProtocolsAreRefusedAtCreation) {
     Outcome outcome = containerv({"run", "--profile", profile, "--", "python3", "-c", script});
     EXPECT_EQ(outcome.code(), 0) << outcome.describe();
     EXPECT_EQ(outcome.out, "136 " + std::to_string(EPERM) + "\n0 made\n") << outcome.describe();
+}
+
+// On the host's network the abstract unix socket namespace is the host's: with hosts or
+// ports restricted, Landlock scopes it (ABI 6), or a host service would be a way out.
+TEST_F(RootNetwork, AbstractUnixSocketsOfTheHostAreOutOfReachWhenTheNetworkIsRestricted) {
+    const std::string name = unique_name();
+    int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(listener, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path + 1, name.data(), name.size());
+    socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), len), 0);
+    ASSERT_EQ(::listen(listener, 4), 0);
+    const std::string path = dir_.path() + "/restricted.json";
+    std::ofstream(path) << R"({"name": "restricted", "extends": "default",)"
+                        << R"( "network": {"allowed_hosts": ["127.0.0.1"]}})";
+    const std::string script =
+        "import socket\ns = socket.socket(socket.AF_UNIX)\ntry:\n"
+        "    s.connect('\\0" +
+        name +
+        "')\n    print('connected')\n"
+        "except OSError as e:\n    print(e.errno)\n";
+    Outcome restricted = containerv({"run", "--profile", path, "--", "python3", "-c", script});
+    EXPECT_EQ(restricted.out, std::to_string(EPERM) + "\n") << restricted.describe();
+    // Without a network restriction, as under Docker's default, the host's namespace is shared.
+    Outcome open = containerv({"run", "--", "python3", "-c", script});
+    EXPECT_EQ(open.out, "connected\n") << open.describe();
+    ::close(listener);
 }
 
 TEST_F(RootNetwork, BindingAPortNotAllowedIsRefused) {
