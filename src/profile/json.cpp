@@ -662,7 +662,8 @@ void read_resources(Reader& r, const json& res, const std::string& ptr, Resource
     bounded(r, res, ptr, "memory_swap", 0, kMax, out.swap_bytes);
     read_cpus(r, res, ptr, out);
     bounded(r, res, ptr, "cpu_weight", 1, 10000, out.cpu_weight);
-    bounded(r, res, ptr, "pids", 1, kMax, out.pids);
+    // containerv's own pid 1 counts: a limit of 1 could never start the command.
+    bounded(r, res, ptr, "pids", 2, kMax, out.pids);
     r.strings(res, ptr, "devices", out.devices, device_problem);
     if (out.swap_bytes && !out.memory_bytes && Reader::member(res, "memory_swap"))
         r.fail(ptr + "/memory_swap",

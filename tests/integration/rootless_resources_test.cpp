@@ -130,13 +130,14 @@ TEST_F(RootlessResources, CgroupLimitsAreRefusedByNameWithoutPrivilege) {
 
 TEST_F(RootlessResources, BadResourceValuesNameTheField) {
     const std::string path = dir_.path() + "/bad.json";
-    std::ofstream(path) << R"({"name": "bad", "resources": {"memory": 10,
+    std::ofstream(path) << R"({"name": "bad", "resources": {"memory": 10, "pids": 1,
         "devices": ["/etc/passwd"], "rlimits": {"nofiles": 3}},
         "network": {"allowed_hosts": ["*.example.com", "10.0.0.0/33"]}})";
     const std::string profile = path;
     Outcome outcome = containerv({"profile", "validate", profile});
     EXPECT_EQ(outcome.code(), 1) << outcome.describe();
     for (const char* needle : {"/resources/memory: expected an integer from 1048576",
+                               "/resources/pids: expected an integer from 2",
                                "/resources/devices/0: \"/etc/passwd\" is not a path under /dev",
                                "/resources/rlimits/nofiles: unknown key",
                                "/network/allowed_hosts/0: \"*.example.com\" is a pattern",
@@ -145,6 +146,12 @@ TEST_F(RootlessResources, BadResourceValuesNameTheField) {
                     outcome.err.find(needle) != std::string::npos)
             << needle << "\n"
             << outcome.describe();
+
+    // No timeout is no --timeout; 0 is a mistake, not a way to say none.
+    Outcome zero = containerv(run_args("default", {"true"}, {"--timeout", "0"}));
+    EXPECT_EQ(zero.code(), 125) << zero.describe();
+    EXPECT_NE(zero.err.find("--timeout: expected seconds above 0"), std::string::npos)
+        << zero.describe();
 }
 
 }  // namespace

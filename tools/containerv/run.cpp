@@ -36,8 +36,9 @@ struct RunOptions {
     std::string log_level = "warn";
     std::vector<std::string> accept_weaker;
     std::string seccomp;  // --seccomp FILE|unconfined
-    double timeout = 0;   // --timeout SECONDS; 0: none
-    std::string report;   // --report text|json|json:FILE
+    double timeout = 0;   // --timeout SECONDS
+    bool timeout_given = false;
+    std::string report;  // --report text|json|json:FILE
     bool explain = false;
     std::string explain_json;
     std::string isolation = "namespaces";
@@ -86,7 +87,8 @@ int run(const RunOptions& opt) {
         !(opt.report.rfind("json:", 0) == 0 && opt.report.size() > 5))
         return fail(
             Error::msg("run", "--report \"" + opt.report + "\": expected text, json or json:FILE"));
-    if (opt.timeout < 0 || std::isnan(opt.timeout))
+    // 0 is an error, not "no timeout": a caller computing the limit should learn it reached 0.
+    if (opt.timeout_given && !(opt.timeout > 0 && std::isfinite(opt.timeout)))
         return fail(Error::msg("run", "--timeout: expected seconds above 0"));
 
     // A NAME through the store (stored or built-in), or a FILE (a '/' or ".json").
@@ -207,7 +209,8 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& afte
         ->type_name("FILE|unconfined");
     cmd->add_option("--timeout", opt->timeout,
                     "Kill the whole sandbox after SECONDS of wall time (exit status 124)")
-        ->type_name("SECONDS");
+        ->type_name("SECONDS")
+        ->each([opt](const std::string&) { opt->timeout_given = true; });
     cmd->add_option("--report", opt->report,
                     "After the run, say why it ended: text (stderr), json (stderr) or "
                     "json:FILE")
