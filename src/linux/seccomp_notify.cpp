@@ -43,12 +43,34 @@ struct DenialReporter::State {
     std::vector<std::string> events;  // each report as JSON, for run --report json
     std::set<std::tuple<std::uint32_t, int, const void*>> seen;
     std::size_t reported = 0;
+    bool capped = false;  // kMaxReports reached: later calls answered, not itemised
     bool joined = false;
 };
 
 namespace {
 
 constexpr std::uint32_t kActionMask = 0xffff0000U;
+
+// Reports are kept once per syscall and rule, but a program can make ~2^32 distinct numbers:
+// past this many the supervisor (outside the sandbox's memory limit) stops itemising, says
+// so once, and goes on answering every call with the profile's errno.
+constexpr std::size_t kMaxReports = 4096;
+
+// False when the report should not be itemised: seen already, or past kMaxReports.
+template <class Key>
+bool first_report(DenialReporter::State& st, const Key& key) {
+    if (st.seen.size() >= kMaxReports) {
+        if (!st.capped) {
+            std::fprintf(stderr,
+                         "containerv: explain: %zu distinct refused calls reported; "
+                         "further ones are answered but not reported\n",
+                         kMaxReports);
+            st.capped = true;
+        }
+        return false;
+    }
+    return st.seen.insert(key).second;
+}
 
 std::string program_of(pid_t pid) {
     std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
@@ -122,7 +144,7 @@ std::tuple<std::uint32_t, int, const void*> report_key(const seccomp_notif& req,
 // entry with it.
 void report(DenialReporter::State& st, const seccomp_notif& req, int err, bool consistent,
             const seccomp::Attribution& at, const std::string& program) {
-    if (!st.seen.insert(report_key(req, at)).second) return;
+    if (!first_report(st, report_key(req, at))) return;
     ++st.reported;
     std::uint64_t args[6];
     for (int i = 0; i < 6; ++i) args[i] = req.data.args[i];
@@ -203,7 +225,7 @@ void report_capability(DenialReporter::State& st, const seccomp_notif& req,
     auto caps = effective_caps(static_cast<pid_t>(req.pid));
     if (!caps || (*caps >> cap) & 1U) return;
     auto key = std::make_tuple(req.data.arch, req.data.nr, static_cast<const void*>(&st));
-    if (!st.seen.insert(key).second) return;
+    if (!first_report(st, key)) return;
     ++st.reported;
     std::uint64_t args[6];
     for (int i = 0; i < 6; ++i) args[i] = req.data.args[i];
