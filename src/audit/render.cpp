@@ -68,6 +68,8 @@ std::string to_json_text(const Report& r) {
     return out.dump(2) + "\n";
 }
 
+// Markdown renderers pass raw HTML through, so a process name such as "<script>" is written
+// as entities; a pipe would end the table cell.
 std::string md_cell(const std::string& s) {
     std::string out;
     for (char c : s) {
@@ -75,6 +77,12 @@ std::string md_cell(const std::string& s) {
             out += "\\|";
         else if (c == '\n')
             out += ' ';
+        else if (c == '<')
+            out += "&lt;";
+        else if (c == '>')
+            out += "&gt;";
+        else if (c == '&')
+            out += "&amp;";
         else
             out += c;
     }
