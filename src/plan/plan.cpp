@@ -1,5 +1,7 @@
 #include "plan/plan.hpp"
 
+#include "profile/store.hpp"
+
 #include "linux/landlock_compat.hpp"
 #include "plan/users.hpp"
 #include "seccomp/cache.hpp"
@@ -736,7 +738,10 @@ void Planner::plan_other_fields() {
                 (needs_pid ? "; level " + std::string(to_string(profile_.level)) +
                                  " requires a private pid namespace"
                            : "") +
-                (scoped ? "" : "; without Landlock scoping (ABI 6) it could signal them"));
+                (scoped ? "" : "; without Landlock scoping (ABI 6) it could signal them") +
+                "; known shortcomings: prlimit, setpriority, ioprio_set and sched_* still reach "
+                "the caller's other processes (same uid), and pathname unix sockets of the "
+                "host (D-Bus, agents) stay reachable where their permissions allow");
         return;
     }
     row("namespaces",
@@ -841,6 +846,13 @@ Status Planner::plan_resources() {
                 (v1 && !host_.cgroup_unified.empty()
                      ? "; the same list as a device BPF program on the unified tree"
                      : ""));
+    } else if (landlock_mode()) {
+        // No mount of ours: the host's /dev is the sandbox's, opened with the caller's own
+        // permissions (Landlock grants read and ioctl on it), and no cgroup narrows it.
+        row("resources.devices", value, State::refused,
+            "--isolation landlock without a device cgroup (" + host_.cgroups_unwritable +
+                "): the host's whole /dev is visible and opens where the caller's permissions "
+                "allow");
     } else {
         // Not a weakening: without privilege the kernel already keeps device nodes the
         // sandbox makes unusable (mounts made in a user namespace are nodev), and a bound host
@@ -1141,10 +1153,16 @@ void Planner::plan_landlock() {
     // Rootless on the host's own tree the command runs as the caller, who owns the cache of
     // compiled seccomp programs: Landlock keeps it out of reach (listing its names aside), or
     // a writable path above it would let the command rewrite a later sandbox's filter.
-    if (shared && !host_.root) {
-        char cache[PATH_MAX];
-        const std::string dir = seccomp::cache_dir();
-        if (!dir.empty() && realpath(dir.c_str(), cache)) ll_plan.excluded.emplace_back(cache);
+    // As root too: the command then runs as uid 0 without capabilities, still the owner of
+    // root's cache. The profile directories likewise: a command that could write one would
+    // decide what the caller's next `run --profile NAME` enforces.
+    if (shared) {
+        std::vector<std::string> keep_out = ProfileStore::from_environment().search_path();
+        keep_out.push_back(seccomp::cache_dir());
+        for (const auto& dir : keep_out) {
+            char real[PATH_MAX];
+            if (!dir.empty() && realpath(dir.c_str(), real)) ll_plan.excluded.emplace_back(real);
+        }
     }
     // A read-only path inside something writable loses the write right, and is granted
     // reading on its own (unless it is masked).
@@ -1232,7 +1250,13 @@ void Planner::plan_landlock() {
             "; the writable root is granted whole, so the mount layer alone keeps "
             "/proc, /sys and /dev read-only";
     mechanism += net_text + scope_text;
-    if (!mount_only.empty()) mechanism += "; the mount layer alone masks " + join(mount_only);
+    if (!mount_only.empty()) {
+        mechanism += landlock_mode()
+                         ? "; NOT masked in this mode (no mount layer, and Landlock cannot divide "
+                           "the host's procfs): " +
+                               join(mount_only)
+                         : "; the mount layer alone masks " + join(mount_only);
+    }
     if (missing.empty()) {
         row("mac.landlock", value, State::enforced, mechanism);
     } else if (want == Want::required) {
