@@ -30,41 +30,6 @@ std::optional<std::string> missing_landlock() {
     return "this kernel's Landlock ABI is " + std::to_string(abi) + " (TCP port rules need ABI 4)";
 }
 
-// A TCP listener on the host's loopback, on a port the kernel picks.
-class Listener {
-public:
-    Listener() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-            ::listen(fd_, 8) != 0 ||
-            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-            throw std::runtime_error("cannot listen on 127.0.0.1");
-        }
-        port_ = ntohs(addr.sin_port);
-    }
-    ~Listener() { ::close(fd_); }
-    Listener(const Listener&) = delete;
-    Listener& operator=(const Listener&) = delete;
-
-    std::string port() const { return std::to_string(port_); }
-
-    int accept_all() {
-        for (int count = 0;; ++count) {
-            int conn = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-            if (conn < 0) return count;
-            ::close(conn);
-        }
-    }
-
-private:
-    int fd_ = -1;
-    unsigned short port_ = 0;
-};
-
 void write_text(const std::string& path, const std::string& text) {
     std::ofstream out(path);
     out << text;

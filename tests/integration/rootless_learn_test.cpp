@@ -15,33 +15,6 @@
 namespace cvtest {
 namespace {
 
-// A TCP listener on the host's loopback, on a port the kernel picks; the backlog completes
-// the program's connection and takes its few bytes without an accept.
-class Listener {
-public:
-    Listener() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-            ::listen(fd_, 16) != 0 ||
-            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-            throw std::runtime_error("cannot listen on 127.0.0.1");
-        }
-        port_ = ntohs(addr.sin_port);
-    }
-    ~Listener() { ::close(fd_); }
-    Listener(const Listener&) = delete;
-    Listener& operator=(const Listener&) = delete;
-    std::string port() const { return std::to_string(port_); }
-
-private:
-    int fd_ = -1;
-    unsigned short port_ = 0;
-};
-
 // argv: PORT OUT [mount|bind]. Connects, sends, writes OUT; then the variant's new call, whose
 // failure is the exit status 3.
 constexpr const char* kScript = R"(import socket, sys
@@ -173,8 +146,8 @@ TEST_F(RootlessLearn, LearnedProfileReplaysAndRefusesWhatIsNew) {
 // A typo in -o is found before the command runs, not after a long learning run.
 TEST_F(RootlessLearn, AnUnwritableOutputStopsItBeforeTheRun) {
     const std::string marker = work_.path() + "/ran";
-    Outcome outcome = containerv({"profile", "learn", "-o", out_.path() + "/missing/p.json",
-                                  "--", "sh", "-c", "touch " + marker});
+    Outcome outcome = containerv({"profile", "learn", "-o", out_.path() + "/missing/p.json", "--",
+                                  "sh", "-c", "touch " + marker});
     EXPECT_EQ(outcome.code(), 125) << outcome.describe();
     EXPECT_FALSE(path_exists(marker)) << outcome.describe();
 }

@@ -1,4 +1,7 @@
 #include "sandbox_run.hpp"
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -420,6 +423,33 @@ std::vector<std::string> leftovers(const HostState& before, const HostState& aft
 bool path_exists(const std::string& path) {
     struct stat st;
     return ::lstat(path.c_str(), &st) == 0;
+}
+
+Listener::Listener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(fd_, 16) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        if (fd_ >= 0) ::close(fd_);
+        throw std::runtime_error("cannot listen on 127.0.0.1");
+    }
+    port_ = ntohs(addr.sin_port);
+}
+
+Listener::~Listener() {
+    ::close(fd_);
+}
+
+int Listener::accept_all() {
+    for (int count = 0;; ++count) {
+        int conn = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (conn < 0) return count;
+        ::close(conn);
+    }
 }
 
 }  // namespace cvtest

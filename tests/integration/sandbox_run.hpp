@@ -175,4 +175,22 @@ std::vector<std::string> leftovers(const HostState& before, const HostState& aft
 
 bool path_exists(const std::string& path);
 
+// A TCP listener on the host's loopback, on a port the kernel picks. The backlog completes a
+// sandboxed client's connection (and takes its few bytes) without an accept.
+class Listener {
+public:
+    Listener();  // throws std::runtime_error when it cannot listen
+    ~Listener();
+    Listener(const Listener&) = delete;
+    Listener& operator=(const Listener&) = delete;
+
+    std::string port() const { return std::to_string(port_); }
+    // Connections the kernel completed since the last call.
+    int accept_all();
+
+private:
+    int fd_ = -1;
+    unsigned short port_ = 0;
+};
+
 }  // namespace cvtest
