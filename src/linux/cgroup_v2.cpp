@@ -7,6 +7,7 @@
 // bpf() syscall (docs/DECISIONS.md says why not libbpf): it compares the access type, major
 // and minor the kernel passes in struct bpf_cgroup_dev_ctx with each allowed rule and returns
 // 1 (allow) on the first match, 0 (deny, EPERM) when none matches.
+#include "linux/bpf_attach.hpp"
 #include "linux/cgroups.hpp"
 
 #include <cerrno>
@@ -77,49 +78,13 @@ std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
 // Loads the program and attaches it to the group's directory; the group keeps it from then
 // on, so the descriptor is closed. No override flag: nothing below can replace it.
 Status attach_device_program(const std::string& dir, const std::vector<DeviceRule>& rules) {
-    std::vector<bpf_insn> prog = device_program(rules);
-    static const char kLicense[] = "GPL";
-    // Without a log first (a full verifier log of a long list outgrows any small buffer,
-    // and a truncated log fails the load with ENOSPC); again with one to explain a refusal.
-    std::vector<char> log(65536);
-    int prog_fd = -1;
-    int err = 0;
-    for (std::uint32_t level : {0u, 1u}) {
-        bpf_attr load{};
-        load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-        load.insns = reinterpret_cast<std::uintptr_t>(prog.data());
-        load.insn_cnt = static_cast<std::uint32_t>(prog.size());
-        load.license = reinterpret_cast<std::uintptr_t>(kLicense);
-        if (level) {
-            load.log_buf = reinterpret_cast<std::uintptr_t>(log.data());
-            load.log_size = static_cast<std::uint32_t>(log.size());
-            load.log_level = level;
-        }
-        prog_fd = static_cast<int>(syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load));
-        if (prog_fd >= 0) break;
-        if (!level) err = errno;
-    }
-    if (prog_fd < 0) {
-        std::string text(log.data());
-        if (text.size() > 300) text = "..." + text.substr(text.size() - 300);
-        return Error::sys("cgroup", "bpf(BPF_PROG_LOAD device program)", text, err);
-    }
     int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd < 0) {
-        int err = errno;
-        close(prog_fd);
-        return Error::sys("cgroup", "open", dir, err);
-    }
-    bpf_attr at{};
-    at.target_fd = static_cast<std::uint32_t>(dir_fd);
-    at.attach_bpf_fd = static_cast<std::uint32_t>(prog_fd);
-    at.attach_type = BPF_CGROUP_DEVICE;
-    int rc = static_cast<int>(syscall(SYS_bpf, BPF_PROG_ATTACH, &at, sizeof at));
-    err = errno;
+    if (dir_fd < 0) return Error::sys("cgroup", "open", dir, errno);
+    Status ok =
+        attach_cgroup_program(dir_fd, dir, device_program(rules), BPF_PROG_TYPE_CGROUP_DEVICE,
+                              BPF_CGROUP_DEVICE, "cgroup", "device program");
     close(dir_fd);
-    close(prog_fd);
-    if (rc != 0) return Error::sys("cgroup", "bpf(BPF_PROG_ATTACH BPF_CGROUP_DEVICE)", dir, err);
-    return Ok{};
+    return ok;
 }
 
 class CgroupV2 final : public Cgroup {

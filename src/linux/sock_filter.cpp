@@ -11,6 +11,8 @@
 // masks prepared in the same byte order here.
 #include "linux/sock_filter.hpp"
 
+#include "linux/bpf_attach.hpp"
+
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
@@ -158,41 +160,7 @@ std::vector<bpf_insn> create_program() {
 Status load_and_attach(int dir_fd, const std::string& dir, const std::vector<bpf_insn>& prog,
                        bpf_attach_type type, const char* hook,
                        bpf_prog_type prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR) {
-    static const char kLicense[] = "GPL";
-    std::vector<char> log(65536);
-    int prog_fd = -1;
-    int err = 0;
-    for (std::uint32_t level : {0u, 1u}) {
-        bpf_attr load{};
-        load.prog_type = prog_type;
-        load.expected_attach_type = type;
-        load.insns = reinterpret_cast<std::uintptr_t>(prog.data());
-        load.insn_cnt = static_cast<std::uint32_t>(prog.size());
-        load.license = reinterpret_cast<std::uintptr_t>(kLicense);
-        if (level) {
-            load.log_buf = reinterpret_cast<std::uintptr_t>(log.data());
-            load.log_size = static_cast<std::uint32_t>(log.size());
-            load.log_level = level;
-        }
-        prog_fd = static_cast<int>(syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load));
-        if (prog_fd >= 0) break;
-        if (!level) err = errno;
-    }
-    if (prog_fd < 0) {
-        std::string text(log.data());
-        if (text.size() > 300) text = "..." + text.substr(text.size() - 300);
-        return Error::sys("network", std::string("bpf(BPF_PROG_LOAD ") + hook + ")", text, err);
-    }
-    bpf_attr at{};
-    at.target_fd = static_cast<std::uint32_t>(dir_fd);
-    at.attach_bpf_fd = static_cast<std::uint32_t>(prog_fd);
-    at.attach_type = type;
-    int rc = static_cast<int>(syscall(SYS_bpf, BPF_PROG_ATTACH, &at, sizeof at));
-    err = errno;
-    close(prog_fd);
-    if (rc != 0)
-        return Error::sys("network", std::string("bpf(BPF_PROG_ATTACH ") + hook + ")", dir, err);
-    return Ok{};
+    return attach_cgroup_program(dir_fd, dir, prog, prog_type, type, "network", hook);
 }
 
 }  // namespace
