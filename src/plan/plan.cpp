@@ -1138,7 +1138,12 @@ void Planner::plan_landlock() {
     // Masked paths under /proc stay the mount layer's: the sandbox's procfs gets a directory
     // per new process after the rules are made, so it cannot be granted entry by entry.
     std::vector<std::string> mount_only;
-    for (const auto& m : root.masked) {
+    for (const auto& written : root.masked) {
+        // On the host's own tree a masked path may lie below a symlink (/lib, /var/run): the
+        // exclusion is built on the directories the kernel walks, so it takes the real path.
+        std::string m = written;
+        char real[PATH_MAX];
+        if (shared && realpath(written.c_str(), real)) m = real;
         if (under(m, "/proc")) {
             mount_only.push_back(m);
             continue;

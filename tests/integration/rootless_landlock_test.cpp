@@ -183,6 +183,25 @@ TEST_F(RootlessLandlock, IsolationLandlockConfinesOnTheHostsTree) {
     EXPECT_EQ(status["CapEff"], "0000000000000000");
 }
 
+// On the host's tree a masked path may be written through a symlinked parent (/lib, /var/run):
+// both names of the file stay unreadable.
+TEST_F(RootlessLandlock, IsolationLandlockMasksAPathBelowASymlink) {
+    TempDir data;
+    make_dir(data.path() + "/ok");
+    make_dir(data.path() + "/real");
+    write_text(data.path() + "/real/secret", "secret\n");
+    ASSERT_EQ(::symlink("real", (data.path() + "/link").c_str()), 0);
+    Listener server;
+    std::vector<std::string> mode{"--isolation", "landlock"};
+    if (::geteuid() != 0) mode.insert(mode.end(), {"--accept-weaker", "resources.devices"});
+    const std::string probe = probe_dir() + "/cv-probe";
+    std::string file = profile(data.path() + "/ok", data.path() + "/link/secret", server.port());
+    for (const char* name : {"/link/secret", "/real/secret"}) {
+        EXPECT_EQ(run_probe(file, mode, probe, {"read", data.path() + name})["result"], "EACCES")
+            << name;
+    }
+}
+
 TEST_F(RootlessLandlock, IsolationLandlockRefusesWhatItCannotGive) {
     // untrusted wants an isolated network and a private pid namespace (paranoid).
     Outcome outcome = containerv(
