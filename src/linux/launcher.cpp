@@ -501,8 +501,18 @@ void Sandbox::release() {
     if (status_fd_ >= 0) close(status_fd_);
     status_fd_ = -1;
     if (cgroup_) {
-        if (auto ok = cgroup_->remove(); !ok)
-            std::fprintf(stderr, "containerv: %s\n", ok.error().to_string().c_str());
+        // What is still in the group outlived the command: under namespaces nothing (pid 1's
+        // end took its pid namespace along), under --isolation landlock the processes it left
+        // behind. They end with the sandbox; the kernel needs a moment to empty the group.
+        cgroup_->kill_all();
+        Status ok = cgroup_->remove();
+        for (int tries = 0; !ok && tries < 50; ++tries) {
+            timespec pause{0, 20 * 1000 * 1000};
+            nanosleep(&pause, nullptr);
+            cgroup_->kill_all();
+            ok = cgroup_->remove();
+        }
+        if (!ok) std::fprintf(stderr, "containerv: %s\n", ok.error().to_string().c_str());
         cgroup_.reset();
     }
 }

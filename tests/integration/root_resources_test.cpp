@@ -2,6 +2,8 @@
 // Root only: creating cgroups needs the host's root (rootless runs refuse these fields).
 #include "sandbox_run.hpp"
 
+#include <string>
+
 #include <dirent.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -160,6 +162,20 @@ TEST_F(RootResources, DiskDeviceCannotBeOpened) {
     auto via_bind =
         probe("default", {"open", "/media/disk", "r"}, {"--bind", dir_.path() + ":/media"});
     EXPECT_NE(via_bind["result"], "ok");
+}
+
+// --isolation landlock has no pid namespace to end with the command; as root its cgroup
+// does: what the command left running is killed when the sandbox ends.
+TEST_F(RootResources, IsolationLandlockLeavesNoProcessBehind) {
+    Outcome outcome =
+        containerv({"run", "--isolation", "landlock", "--accept-weaker",
+                    "filesystem.read_only_root", "--accept-weaker", "process.run_as_uid/gid", "--",
+                    "sh", "-c", "setsid sleep 300 </dev/null >/dev/null 2>&1 & echo $!"});
+    ASSERT_EQ(outcome.code(), 0) << outcome.describe();
+    const pid_t left = static_cast<pid_t>(std::stol(outcome.out));
+    EXPECT_TRUE(wait_until([&] { return !process_alive(left); }, 5s))
+        << "pid " << left << " outlived its sandbox";
+    if (process_alive(left)) ::kill(left, SIGKILL);
 }
 
 TEST_F(RootResources, TimeoutEndsASleepingTree) {
