@@ -501,10 +501,10 @@ void Sandbox::release() {
     if (status_fd_ >= 0) close(status_fd_);
     status_fd_ = -1;
     if (cgroup_) {
-        // What is still in the group outlived the command: under namespaces nothing (pid 1's
-        // end took its pid namespace along), under --isolation landlock the processes it left
-        // behind. They end with the sandbox; the kernel needs a moment to empty the group.
-        cgroup_->kill_all();
+        // Under namespaces the group is empty by now (pid 1's end took its pid namespace
+        // along) and the first removal succeeds; under --isolation landlock processes the
+        // command left behind keep it busy: they end with the sandbox, and the kernel needs
+        // a moment to empty the group.
         Status ok = cgroup_->remove();
         for (int tries = 0; !ok && tries < 50; ++tries) {
             timespec pause{0, 20 * 1000 * 1000};
