@@ -6,6 +6,7 @@
 // trap stay in the filter as written: a notification cannot kill, and the kernel must.
 #include "linux/seccomp_notify.hpp"
 
+#include "base/atomic_file.hpp"
 #include "seccomp/attribute.hpp"
 
 #include <fmt/format.h>
@@ -399,14 +400,19 @@ Result<std::unique_ptr<DenialReporter>> DenialReporter::start(int socket, Explai
         return Error::sys("explain", "pipe2", "", errno);
     }
     if (!st->context.json_path.empty()) {
-        st->json = std::fopen(st->context.json_path.c_str(), "we");
+        // Not fopen: the path may lie in a directory an earlier sandbox could write to.
+        auto out = OutputFile::pin(st->context.json_path, "explain");
+        auto fd = out ? out->open_stream() : Result<Fd>(out.error());
+        if (fd) st->json = ::fdopen(fd->get(), "w");
         if (!st->json) {
-            int err = errno;
+            Error error =
+                fd ? Error::sys("explain", "fdopen", st->context.json_path, errno) : fd.error();
             close(socket);
             close(st->stop[0]);
             close(st->stop[1]);
-            return Error::sys("explain", "open", st->context.json_path, err);
+            return error;
         }
+        fd->release();
     }
     // The thread takes no signal: the supervisor's main thread waits for them.
     sigset_t all, old;

@@ -2,6 +2,7 @@
 // exit report, and what a rootless run does with cgroup limits it cannot create.
 #include "sandbox_run.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -99,6 +100,39 @@ TEST_F(RootlessResources, ExitReportRefusesToReplaceASymlink) {
     const std::string file = dir_.path() + "/report.json";
     ASSERT_EQ(::symlink(target.c_str(), file.c_str()), 0);
     Outcome outcome = containerv(run_args("default", {"true"}, {"--report", "json:" + file}));
+    EXPECT_NE(outcome.err.find("not a regular file"), std::string::npos) << outcome.describe();
+    std::ifstream in(target);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text, "keep\n");
+}
+
+// The sandbox may write where the report goes (a bind): swapping that directory for a link
+// during the run must not carry the supervisor's write elsewhere. Run as root, the write
+// would otherwise replace a root-owned file anywhere on the host.
+TEST_F(RootlessResources, ExitReportStaysInTheDirectoryNamedBeforeTheRun) {
+    TempDir shared(0777);
+    TempDir elsewhere;
+    const std::string sub = shared.path() + "/sub";
+    ASSERT_EQ(::mkdir(sub.c_str(), 0777), 0);
+    ASSERT_EQ(::chmod(sub.c_str(), 0777), 0);
+    const std::string swap = "rm -rf /tmp/w/sub && ln -s " + elsewhere.path() + " /tmp/w/sub";
+    Outcome outcome = containerv(run_args(
+        "default", {"sh", "-c", swap},
+        {"--bind", shared.path() + ":/tmp/w", "--report", "json:" + sub + "/report.json"}));
+    EXPECT_EQ(outcome.code(), 0) << outcome.describe();
+    EXPECT_NE(outcome.err.find("containerv: report:"), std::string::npos) << outcome.describe();
+    struct stat st;
+    EXPECT_NE(::lstat((elsewhere.path() + "/report.json").c_str(), &st), 0)
+        << "the report followed the planted link out of the directory it was given";
+}
+
+TEST_F(RootlessResources, ExplainJsonRefusesAPlantedLink) {
+    const std::string target = dir_.path() + "/victim";
+    std::ofstream(target) << "keep\n";
+    const std::string file = dir_.path() + "/explain.json";
+    ASSERT_EQ(::symlink(target.c_str(), file.c_str()), 0);
+    Outcome outcome = containerv(run_args("default", {"true"}, {"--explain-json", file}));
+    EXPECT_EQ(outcome.code(), 125) << outcome.describe();
     EXPECT_NE(outcome.err.find("not a regular file"), std::string::npos) << outcome.describe();
     std::ifstream in(target);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

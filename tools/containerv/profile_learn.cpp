@@ -108,7 +108,9 @@ json learned_profile(const Profile& from, const std::string& from_spec, const st
 int learn(const LearnOptions& opt) {
     if (opt.output.empty()) return fail(Error::msg("learn", "-o FILE is required"));
     // Before the run, not after it: a long run must not be lost to a typo in -o.
-    if (auto ok = check_output_path(opt.output, "learn"); !ok) return fail(ok.error());
+    // Pinned, not only checked: the command may swap the directory for a link while it runs.
+    auto output = OutputFile::pin(opt.output, "learn");
+    if (!output) return fail(output.error());
     if (opt.command.empty()) return fail(Error::msg("learn", "no COMMAND after --"));
     // The learned profile extends FROM by name, as every "extends" does.
     if (is_profile_path(opt.from))
@@ -167,8 +169,7 @@ int learn(const LearnOptions& opt) {
     if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0)
         name.resize(name.size() - 5);
     json out = learned_profile(from->profile, opt.from, name, calls, writable, opt.command);
-    if (auto ok = write_file_atomically(opt.output, out.dump(2) + "\n", "learn"); !ok)
-        return fail(ok.error());
+    if (auto ok = output->replace(out.dump(2) + "\n"); !ok) return fail(ok.error());
 
     std::fprintf(stderr, "containerv: learn: %zu syscalls this run, %zu in %s\n",
                  seen.syscalls.size(), calls.size(), opt.output.c_str());

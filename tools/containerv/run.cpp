@@ -63,17 +63,16 @@ Status replace_syscalls(Profile& profile, const std::string& spec) {
 
 // After the sandbox ended: the one-line reason when a limit or the clock ended it (always with
 // --report text), the JSON report with --report json[:FILE].
-void emit_report(const RunOptions& opt, const linux_::ExitReport& report) {
+void emit_report(const RunOptions& opt, const linux_::ExitReport& report,
+                 const std::optional<OutputFile>& report_file) {
     using Reason = linux_::ExitReport::Reason;
     const bool limit = report.reason != Reason::exited && report.reason != Reason::signaled;
     if (opt.report == "text" || (limit && opt.report != "json"))
         std::fprintf(stderr, "containerv: sandbox ended: %s\n", describe(report).c_str());
     if (opt.report == "json") {
         std::fputs(linux_::report_json(report).c_str(), stderr);
-    } else if (opt.report.rfind("json:", 0) == 0) {
-        if (auto ok =
-                write_file_atomically(opt.report.substr(5), linux_::report_json(report), "report");
-            !ok)
+    } else if (report_file) {
+        if (auto ok = report_file->replace(linux_::report_json(report)); !ok)
             std::fprintf(stderr, "containerv: %s\n", ok.error().to_string().c_str());
     }
 }
@@ -149,6 +148,13 @@ int run(const RunOptions& opt) {
         return 0;
     }
     if (!enforceable) return fail(enforceable.error());
+    // Its directory pinned now, before the sandbox can touch it (see OutputFile).
+    std::optional<OutputFile> report_file;
+    if (opt.report.rfind("json:", 0) == 0) {
+        auto pinned = OutputFile::pin(opt.report.substr(5), "report");
+        if (!pinned) return fail(pinned.error());
+        report_file.emplace(std::move(*pinned));
+    }
 
     // Blocked before the start, so a signal that arrives meanwhile is forwarded, not lost.
     sigset_t forwarded = linux_::forwarded_signals();
@@ -160,7 +166,7 @@ int run(const RunOptions& opt) {
     }
     int code = sandbox->supervise(
         forwarded, opt.timeout > 0 ? std::optional<double>(opt.timeout) : std::nullopt);
-    emit_report(opt, sandbox->report());
+    emit_report(opt, sandbox->report(), report_file);
     return code;
 }
 
