@@ -493,6 +493,19 @@ Status Planner::plan_syscalls() {
         return Ok{};
     }
     if (!req_.seccomp_override.empty()) value += " (--seccomp " + req_.seccomp_override + ")";
+    // A default that lets unnamed calls through (trace too: a tracer inside the sandbox may
+    // let them run) makes the filter a deny-list, which is no paranoid policy: a policy file
+    // that allows by default is refused here as --seccomp unconfined is above.
+    if (profile_.level == Level::paranoid &&
+        (sys.default_action == SyscallAction::allow || sys.default_action == SyscallAction::log ||
+         sys.default_action == SyscallAction::trace)) {
+        const std::string source = req_.seccomp_override.empty()
+                                       ? "syscalls.default_action"
+                                       : "the default action of --seccomp " + req_.seccomp_override;
+        return Error::msg("run", source + " is " + std::string(to_string(sys.default_action)) +
+                                     ": refused for profile \"" + profile_.name +
+                                     "\", which is paranoid (expected errno, kill or trap)");
+    }
     if (!host_.seccomp_filter) {
         row("syscalls", value, State::refused, "this kernel has no seccomp filter support");
         return Ok{};

@@ -174,6 +174,18 @@ void contradictions(const json& merged, const Origin& origin, std::vector<Found>
                            origin.note(where)});
     }
 
+    // An unnamed call let through is no paranoid policy; an absent default is allow.
+    const json* fallback = at(merged, "/syscalls/default_action");
+    if (level && *level == "paranoid" &&
+        (!fallback || *fallback == "allow" || *fallback == "log" || *fallback == "trace")) {
+        std::string where = origin.field("/syscalls/default_action");
+        if (where != "/syscalls/default_action") where = origin.field("/level");
+        out.push_back({where,
+                       "level paranoid needs a default action that refuses (expected "
+                       "syscalls.default_action errno, kill or trap)" +
+                           origin.note(where)});
+    }
+
     // A writable path under a masked one is hidden, and under a read-only one stays
     // read-only: either way the profile would not get what it says.
     const std::pair<const char*, const char*> covering[] = {

@@ -67,6 +67,20 @@ TEST_F(RootlessSeccompImport, UnconfinedIsRefusedForParanoidProfiles) {
     EXPECT_NE(outcome.err.find("unconfined"), std::string::npos) << outcome.describe();
 }
 
+// A policy file that allows by default is unconfined by another name.
+TEST_F(RootlessSeccompImport, AllowByDefaultPolicyIsRefusedForParanoidProfiles) {
+    TempDir dir;
+    const std::string policy = dir.path() + "/allow-all.json";
+    std::ofstream(policy) << R"({"defaultAction": "SCMP_ACT_ALLOW"})";
+    Outcome outcome = containerv(run_args("untrusted", {"true"}, {"--seccomp", policy}));
+    EXPECT_EQ(outcome.code(), 125) << outcome.describe();
+    EXPECT_NE(outcome.err.find("is allow: refused for profile \"untrusted\", which is paranoid"),
+              std::string::npos)
+        << outcome.describe();
+    // The same file is fine below paranoid.
+    EXPECT_EQ(containerv(run_args("default", {"true"}, {"--seccomp", policy})).code(), 0);
+}
+
 TEST_F(RootlessSeccompImport, UnconfinedShowsInThePlanAndLiftsTheFilter) {
     Outcome plan =
         containerv(run_args("default", {"true"}, {"--seccomp", "unconfined", "--dry-run"}));

@@ -273,13 +273,25 @@ TEST(Validate, Contradictions) {
               "/capabilities/allowed and /capabilities/dropped (expected it in one of them)");
     EXPECT_TRUE(contains(only(R"({"syscalls": {"allowed": ["ptrace"], "blocked": ["ptrace"]}})"),
                          "/syscalls/blocked/0: syscall ptrace is in both"));
-    EXPECT_EQ(only(R"({"level": "paranoid", "network": {"isolated": false}})"),
+    const std::string refusing = R"("syscalls": {"default_action": "errno"})";
+    EXPECT_EQ(only(R"({"level": "paranoid", "network": {"isolated": false}, )" + refusing + "}"),
               "p.json:1:47: /network/isolated: level paranoid needs an isolated network "
               "(expected network.isolated true)");
-    EXPECT_EQ(only(R"({"level": "paranoid"})"),
+    EXPECT_EQ(only(R"({"level": "paranoid", )" + refusing + "}"),
               "p.json:1:11: /level: level paranoid needs an isolated network (expected "
               "network.isolated true)");
-    EXPECT_TRUE(check(R"({"level": "paranoid", "network": {"isolated": true}})").empty());
+    // A default that lets unnamed calls through makes a deny-list; absent means allow.
+    for (const char* fallback : {"", R"(, "syscalls": {"default_action": "allow"})",
+                                 R"(, "syscalls": {"default_action": "log"})",
+                                 R"(, "syscalls": {"default_action": "trace"})"}) {
+        EXPECT_TRUE(contains(only(std::string(R"({"level": "paranoid", "network": )"
+                                              R"({"isolated": true})") +
+                                  fallback + "}"),
+                             "level paranoid needs a default action that refuses"))
+            << fallback;
+    }
+    EXPECT_TRUE(
+        check(R"({"level": "paranoid", "network": {"isolated": true}, )" + refusing + "}").empty());
     EXPECT_TRUE(
         contains(only(R"({"filesystem": {"no_suid": true}, "process": {"no_suid": false}})"),
                  "/process/no_suid: false contradicts /filesystem/no_suid"));
