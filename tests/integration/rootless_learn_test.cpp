@@ -152,6 +152,13 @@ TEST_F(RootlessLearn, AnUnwritableOutputStopsItBeforeTheRun) {
     EXPECT_FALSE(path_exists(marker)) << outcome.describe();
 }
 
+TEST_F(RootlessLearn, AMissingCommandExitsAsRunDoes) {
+    const std::string output = out_.path() + "/p.json";
+    Outcome outcome = containerv({"profile", "learn", "-o", output, "--", "no-such-command-cv"});
+    EXPECT_EQ(outcome.code(), 127) << outcome.describe();
+    EXPECT_FALSE(path_exists(output)) << outcome.describe();
+}
+
 TEST_F(RootlessLearn, MergedRunsMakeOneProfile) {
     const std::string first = out_.path() + "/first.json";
     const std::string merged = out_.path() + "/merged.json";

@@ -156,7 +156,10 @@ int learn(const LearnOptions& opt) {
     int status;
     {
         auto sandbox = linux_::Sandbox::start(*plan);
-        if (!sandbox) return fail(sandbox.error());
+        if (!sandbox) {  // 126/127 for a command that cannot run, as run says
+            std::fprintf(stderr, "containerv: %s\n", sandbox.error().to_string().c_str());
+            return linux_::exit_code_for(sandbox.error());
+        }
         status = sandbox->supervise(forwarded);
     }
 
