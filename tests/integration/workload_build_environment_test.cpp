@@ -30,7 +30,7 @@ TEST(BuildEnvironment, ContainervBuildsAndTestsItself) {
     TempDir source;
     copy_source(source.path());
     // Everything the sandbox reads must be readable by others (the copy keeps the modes).
-    Outcome chmod = host_command({"chmod", "-R", "a+rX", source.path()});
+    Outcome chmod = host_command({"/bin/chmod", "-R", "a+rX", source.path()});
     ASSERT_EQ(chmod.code(), 0) << chmod.describe();
 
     const std::string script =
