@@ -168,9 +168,8 @@ private:
     // the listed ports bind without the capability in the host's user namespace (docs/
     // DECISIONS.md). Not under --isolation landlock, which gives no capability at all.
     bool bind_filter_grants_privileged_ports() const {
-        return (plan_.caps & cap_bit(10)) != 0 && !profile_.network.isolated &&
-               !landlock_mode() && !profile_.network.allowed_ports.empty() &&
-               sock_filter_unavailable().empty();
+        return (plan_.caps & cap_bit(10)) != 0 && !profile_.network.isolated && !landlock_mode() &&
+               !profile_.network.allowed_ports.empty() && sock_filter_unavailable().empty();
     }
     // Landlock will be applied: wanted and present (always, under --isolation landlock).
     bool landlock_on() const {
@@ -486,8 +485,9 @@ void Planner::plan_capabilities() {
         cap_bit(10) | cap_bit(12) | cap_bit(13);  // BIND_SERVICE, ADMIN, RAW
     CapSet net_caps = plan_.caps & kNetCaps;
     if (bind_filter_grants_privileged_ports()) {
-        how += "; NET_BIND_SERVICE on the host's network: the bind programs let the listed "
-               "privileged ports bind without it (network.allowed_ports)";
+        how +=
+            "; NET_BIND_SERVICE on the host's network: the bind programs let the listed "
+            "privileged ports bind without it (network.allowed_ports)";
         net_caps &= ~cap_bit(10);
     }
     if (net_caps != 0 && !profile_.network.isolated) {

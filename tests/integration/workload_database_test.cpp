@@ -33,8 +33,8 @@ long host_uid_of(long sandbox_uid) {
 
 std::vector<std::string> in_database_sandbox(const std::string& data_dir,
                                              const std::vector<std::string>& command) {
-    std::vector<std::string> args{"run", "--profile", "database", "--bind",
-                                  data_dir + ":" + kData, "--"};
+    std::vector<std::string> args{"run", "--profile", "database", "--bind", data_dir + ":" + kData,
+                                  "--"};
     args.insert(args.end(), command.begin(), command.end());
     return containerv_argv(args);
 }
@@ -51,9 +51,9 @@ class Server {
 public:
     Server(const std::string& data_dir, int port)
         : port_(port),
-          sandbox_(in_database_sandbox(
-              data_dir, {kBin + "/postgres", "-D", kData, "-h", "127.0.0.1", "-p",
-                         std::to_string(port), "-k", "/tmp"})) {}
+          sandbox_(
+              in_database_sandbox(data_dir, {kBin + "/postgres", "-D", kData, "-h", "127.0.0.1",
+                                             "-p", std::to_string(port), "-k", "/tmp"})) {}
 
     // True once the server accepts queries; the output of a server that died otherwise.
     bool ready(std::string* why) {
@@ -96,10 +96,10 @@ TEST(Database, PostgresKeepsItsRowsAcrossACleanRestart) {
     const long owner = host_uid_of(999);
     ASSERT_GT(owner, 0);
     ASSERT_EQ(::chown(data.path().c_str(), owner, owner), 0);
-    Outcome init = Child(in_database_sandbox(data.path(), {kBin + "/initdb", "-D", kData, "-U",
-                                                           "postgres", "-A", "trust", "-E",
-                                                           "UTF8", "--locale=C"}))
-                       .wait(180s);
+    Outcome init =
+        Child(in_database_sandbox(data.path(), {kBin + "/initdb", "-D", kData, "-U", "postgres",
+                                                "-A", "trust", "-E", "UTF8", "--locale=C"}))
+            .wait(180s);
     ASSERT_EQ(init.code(), 0) << init.describe();
 
     {

@@ -22,8 +22,13 @@ public:
                         read_text_file(std::string(CV_WORKLOADS_DIR) + "/untrusted_task.py"));
     }
     std::vector<std::string> argv(const std::vector<std::string>& task_args) const {
-        std::vector<std::string> args{"run",  "--profile", "untrusted", "--bind",
-                                      dir_.path() + ":/srv:ro", "--", "python3",
+        std::vector<std::string> args{"run",
+                                      "--profile",
+                                      "untrusted",
+                                      "--bind",
+                                      dir_.path() + ":/srv:ro",
+                                      "--",
+                                      "python3",
                                       "/srv/untrusted_task.py"};
         args.insert(args.end(), task_args.begin(), task_args.end());
         return containerv_argv(args);

@@ -29,13 +29,16 @@ std::string nginx_conf(const std::vector<int>& ports, const std::string& access_
            "pid /tmp/nginx.pid;\n"
            "events { worker_connections 64; }\n"
            "http {\n"
-           "    access_log " + access_log + ";\n"
+           "    access_log " +
+           access_log +
+           ";\n"
            "    client_body_temp_path /tmp/body;\n"
            "    proxy_temp_path /tmp/proxy;\n"
            "    fastcgi_temp_path /tmp/fastcgi;\n"
            "    uwsgi_temp_path /tmp/uwsgi;\n"
            "    scgi_temp_path /tmp/scgi;\n"
-           "    server {\n" + listen +
+           "    server {\n" +
+           listen +
            "        root /srv/www;\n"
            "    }\n"
            "}\n";

@@ -15,8 +15,9 @@ namespace cvtest {
 
 std::optional<std::string> workloads_cannot_run() {
     if (::geteuid() != 0)
-        return std::string("the workloads need root: port filters and privileged ports are "
-                           "cgroup BPF programs");
+        return std::string(
+            "the workloads need root: port filters and privileged ports are "
+            "cgroup BPF programs");
     return missing_kernel_feature();
 }
 

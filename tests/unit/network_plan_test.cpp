@@ -33,8 +33,8 @@ Plan plan_for(const Profile& profile, bool cgroups = true,
     request.profile = profile;
     request.argv = {"true"};
     request.isolation = isolation;
-    request.accept_weaker = {"process.groups", "network.allowed_ports",
-                             "filesystem.read_only_root", "process.run_as_uid/gid"};
+    request.accept_weaker = {"process.groups", "network.allowed_ports", "filesystem.read_only_root",
+                             "process.run_as_uid/gid"};
     auto plan = make_plan(request, host_with_cgroups(cgroups));
     EXPECT_TRUE(plan) << plan.error().to_string();
     return plan ? *plan : Plan{};

@@ -285,10 +285,10 @@ TEST(Builtins, Database) {
     e.syscalls.allowed = kDatabaseExampleAllowed;
     Strings wanted = seccomp::base_syscalls();
     for (const char* name :
-         {"chmod", "rmdir", "truncate", "pwrite64", "pwritev", "fallocate", "fadvise64",
-          "sync_file_range", "fstatfs", "shmget", "shmat", "shmdt", "shmctl", "epoll_create1",
-          "epoll_ctl", "epoll_wait", "signalfd4", "pselect6", "setitimer", "getsockname",
-          "recvfrom", "sendto", "setsid", "getrusage"})
+         {"chmod",     "rmdir",           "truncate",  "pwrite64",   "pwritev",   "fallocate",
+          "fadvise64", "sync_file_range", "fstatfs",   "shmget",     "shmat",     "shmdt",
+          "shmctl",    "epoll_create1",   "epoll_ctl", "epoll_wait", "signalfd4", "pselect6",
+          "setitimer", "getsockname",     "recvfrom",  "sendto",     "setsid",    "getrusage"})
         wanted.push_back(name);
     for (const auto& name : wanted) {
         const auto& a = e.syscalls.allowed;
