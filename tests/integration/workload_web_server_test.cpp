@@ -90,7 +90,8 @@ std::string http_get(int port) {
 void require_free(const std::vector<int>& ports) {
     for (int port : ports)
         ASSERT_FALSE(loopback_port_open(port))
-            << "port " << port << " is in use on the host; the test needs it free";
+            << "port " << port << " is in use on the host; the test needs it free (a running "
+            << "nginx service? service nginx stop)";
 }
 
 TEST(WebServer, NginxServesPortsEightyAndEightyEightyToTheHost) {
