@@ -54,10 +54,9 @@ public:
     }
     static std::string page() { return "<p>served from a web-server sandbox</p>\n"; }
     // containerv run --profile web-server ... -- nginx, as a user would type it.
-    std::vector<std::string> argv() const {
-        return containerv_argv({"run", "--profile", "web-server", "--bind",
-                                dir_.path() + ":/srv:ro", "--", "nginx", "-e", "stderr", "-c",
-                                "/srv/nginx.conf"});
+    std::vector<std::string> argv(const std::string& profile = "web-server") const {
+        return containerv_argv({"run", "--profile", profile, "--bind", dir_.path() + ":/srv:ro",
+                                "--", "nginx", "-e", "stderr", "-c", "/srv/nginx.conf"});
     }
 
 private:
@@ -147,6 +146,25 @@ TEST(WebServer, PortsTheProfileDoesNotListCannotBeBound) {
             << out.describe();
         EXPECT_FALSE(loopback_port_open(port));
     }
+}
+
+// Port 80 comes with the profile's NET_BIND_SERVICE: the same profile without it cannot bind
+// port 80 although the port is listed.
+TEST(WebServer, PortEightyNeedsTheProfilesCapability) {
+    CV_SKIP_IF(workloads_cannot_run());
+    CV_REQUIRE_PROGRAM(kNginx);
+    require_free({80});
+    TempDir profiles;
+    const std::string file = profiles.path() + "/web-no-bind.json";
+    write_text_file(file, R"({"name": "web-no-bind", "extends": "web-server",
+                              "capabilities": {"allowed": ["-NET_BIND_SERVICE"]}})");
+    Site site({80}, "/var/log/cv-access.log");
+    Outcome out = Child(site.argv(file)).wait();
+    EXPECT_NE(out.code(), 0) << out.describe();
+    EXPECT_NE(out.err.find("bind() to 127.0.0.1:80 failed (13: Permission denied)"),
+              std::string::npos)
+        << out.describe();
+    EXPECT_FALSE(loopback_port_open(80));
 }
 
 // A log outside the writable paths (/var/log, /var/cache, /tmp): the read-only root refuses
