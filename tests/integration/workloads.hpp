@@ -1,4 +1,4 @@
-// What the workload tests (workload_*_test.cpp, label root) share: the
+// What the workload tests (workload_*_test.cpp as root, rootless_workload_*) share: the
 // Debian programs they start, files, commands on the host, and the live audit of a running
 // workload against its own profile.
 #pragma once
