@@ -39,6 +39,8 @@ struct NetRules {
     // The profile's CAP_NET_BIND_SERVICE on the host's network: the bind programs let a listed
     // port below the host's ip_unprivileged_port_start through without the capability in the
     // host's user namespace, which a sandbox in its own user namespace can never hold.
+    // Known shortcoming: a cgroup program cannot see the caller's capabilities, so any process
+    // of the sandbox may bind a listed privileged port, also one that dropped the capability.
     bool bind_privileged = false;
     bool operator==(const NetRules&) const = default;
 };
