@@ -266,6 +266,9 @@ struct containerv_security_profile {
     double cpus; /* CPUs' worth of time, above 0 */
     uint64_t pids;
     char** devices; /* devices the sandbox may use */
+    /* RLIMIT_NPROC of the command: processes of the sandbox's user at once (the kernel counts
+     * them per user namespace); 0 means the caller's limit. Enforced rootless too. */
+    uint64_t rlimit_nproc;
 
     char** windows_privileges; /* Windows privilege names (Windows backend) */
 };

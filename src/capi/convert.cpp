@@ -212,6 +212,7 @@ Result<Profile> to_profile(const containerv_security_profile& c) {
     if (c.cpus > 0) p.resources.cpus = c.cpus;
     if (c.pids != 0) p.resources.pids = c.pids;
     p.resources.devices = strings_of(c.devices);
+    if (c.rlimit_nproc != 0) p.resources.rlimits.nproc = c.rlimit_nproc;
 
     p.windows.app_container = c.app_container;
     p.windows.integrity_level = text(c.integrity_level);
@@ -267,6 +268,7 @@ containerv_security_profile to_c(const Profile& p) {
         c.cpus = p.resources.cpus.value_or(0.0);
         c.pids = p.resources.pids.value_or(0);
         c.devices = copy_list(p.resources.devices);
+        c.rlimit_nproc = p.resources.rlimits.nproc.value_or(0);
 
         set_syscalls(c, p.syscalls);
     } catch (...) {

@@ -5,7 +5,10 @@
 //                       names; the later connect or send is checked);
 //   host (connect and sendmsg only): allowed when some network holds the address; for IPv6
 //                       hooks an IPv4 network also matches its ::ffff:a.b.c.d form;
-//   socket creation:    TCP and UDP only (create_program), so no socket escapes the hooks.
+//   socket creation:    TCP and UDP only (create_program), so no socket escapes the hooks;
+//   privileged bind:    with bind_privileged, a listed port answers 3 instead of 1, which
+//                       tells the kernel to skip its CAP_NET_BIND_SERVICE check for that bind
+//                       (ports below net.ipv4.ip_unprivileged_port_start). Port 0 answers 1.
 // The ports and addresses in struct bpf_sock_addr are in network byte order: a port is
 // swapped to host order once (BPF_END), an address is compared as loaded, with networks and
 // masks prepared in the same byte order here.
@@ -99,6 +102,9 @@ std::vector<bpf_insn> program(const NetRules& rules, bool v6, bool bind) {
     const int deny = a.label();
     const int port_ok = a.label();
     const int allow = a.label();
+    // The verifier refuses unreachable code: the label exists only where a jump leads to it.
+    const bool privileged = bind && rules.bind_privileged && !rules.ports.empty();
+    const int listed_bind = privileged ? a.label() : port_ok;
     a.emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0));
     if (rules.restrict_ports) {
         a.load32(BPF_REG_2, offsetof(bpf_sock_addr, protocol));
@@ -110,7 +116,7 @@ std::vector<bpf_insn> program(const NetRules& rules, bool v6, bool bind) {
             a.jump(BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_2, r.protocol, next);
             a.jump(BPF_JMP32 | BPF_JLT | BPF_K, BPF_REG_3, r.low, next);
             a.jump(BPF_JMP32 | BPF_JGT | BPF_K, BPF_REG_3, r.high, next);
-            a.jump(BPF_JMP | BPF_JA, 0, 0, port_ok);
+            a.jump(BPF_JMP | BPF_JA, 0, 0, listed_bind);
             a.place(next);
         }
         a.jump(BPF_JMP | BPF_JA, 0, 0, deny);
@@ -138,6 +144,10 @@ std::vector<bpf_insn> program(const NetRules& rules, bool v6, bool bind) {
     a.ret(0);
     a.place(allow);
     a.ret(1);
+    if (privileged) {
+        a.place(listed_bind);
+        a.ret(3);  // allowed, without the host's CAP_NET_BIND_SERVICE check
+    }
     return a.finish();
 }
 

@@ -148,6 +148,29 @@ private:
             }
     }
     bool landlock_mode() const { return req_.isolation == Isolation::landlock; }
+    // Why the socket address programs cannot be attached here, or "" when they can: they
+    // need a group of ours in the unified tree (v2, or a hybrid host's unified mount).
+    std::string sock_filter_unavailable() const {
+        if (!host_.cgroups_writable || host_.cgroup_version == linux_::CgroupVersion::none)
+            return host_.cgroups_unwritable +
+                   ", and the port and host filters are BPF programs attached to the "
+                   "sandbox's cgroup";
+        if (unified_tree().empty())
+            return "this host has no cgroup v2 tree, where the socket address BPF programs "
+                   "attach";
+        return "";
+    }
+    std::string unified_tree() const {
+        return host_.cgroup_version == linux_::CgroupVersion::v2 ? "/sys/fs/cgroup"
+                                                                 : host_.cgroup_unified;
+    }
+    // The profile's NET_BIND_SERVICE on the host's network is given by the bind programs:
+    // the listed ports bind without the capability in the host's user namespace (docs/
+    // DECISIONS.md). Not under --isolation landlock, which gives no capability at all.
+    bool bind_filter_grants_privileged_ports() const {
+        return (plan_.caps & cap_bit(10)) != 0 && !profile_.network.isolated && !landlock_mode() &&
+               !profile_.network.allowed_ports.empty() && sock_filter_unavailable().empty();
+    }
     // Landlock will be applied: wanted and present (always, under --isolation landlock).
     bool landlock_on() const {
         return profile_.mac.landlock != Want::off && host_.landlock_abi > 0;
@@ -461,6 +484,12 @@ void Planner::plan_capabilities() {
     constexpr CapSet kNetCaps =
         cap_bit(10) | cap_bit(12) | cap_bit(13);  // BIND_SERVICE, ADMIN, RAW
     CapSet net_caps = plan_.caps & kNetCaps;
+    if (bind_filter_grants_privileged_ports()) {
+        how +=
+            "; NET_BIND_SERVICE on the host's network: the bind programs let the listed "
+            "privileged ports bind without it (network.allowed_ports)";
+        net_caps &= ~cap_bit(10);
+    }
     if (net_caps != 0 && !profile_.network.isolated) {
         how += "; " + join(capability_names(net_caps)) +
                " has no effect on the host's network, which the sandbox shares but whose "
@@ -593,19 +622,9 @@ Status Planner::plan_network() {
     bool any_host = net.allowed_hosts.empty() ||
                     std::find(net.allowed_hosts.begin(), net.allowed_hosts.end(), "*") !=
                         net.allowed_hosts.end();
-    // The filter needs a group of ours in the unified tree (v2, or a hybrid host's unified
-    // mount), so root in practice.
-    const bool group =
-        host_.cgroups_writable && host_.cgroup_version != linux_::CgroupVersion::none;
-    const std::string unified =
-        host_.cgroup_version == linux_::CgroupVersion::v2 ? "/sys/fs/cgroup" : host_.cgroup_unified;
-    std::string why;
-    if (!group)
-        why = host_.cgroups_unwritable +
-              ", and the port and host filters are BPF programs "
-              "attached to the sandbox's cgroup";
-    else if (unified.empty())
-        why = "this host has no cgroup v2 tree, where the socket address BPF programs attach";
+    // The filter needs a group of ours in the unified tree, so root in practice.
+    const std::string unified = unified_tree();
+    const std::string why = sock_filter_unavailable();
     const std::string how =
         "cgroup BPF programs on the socket address hooks (connect4/6, "
         "sendmsg4/6 for UDP, bind4/6) of the sandbox's group in " +
@@ -627,12 +646,16 @@ Status Planner::plan_network() {
             rules.ports.push_back(r);
         }
         rules.restrict_ports = true;
+        rules.bind_privileged = bind_filter_grants_privileged_ports();
         // Landlock's TCP rules (plan_landlock) are a second layer for TCP, never enough alone:
         // UDP and hosts would stay open.
         const bool tcp_layer = landlock_on() && host_.landlock_abi >= 4;
         if (why.empty())
             row("network.allowed_ports", join(net.allowed_ports), State::enforced,
                 how + "; bind also to port 0 (an automatic port)" +
+                    (rules.bind_privileged ? "; privileged ones without the host's "
+                                             "CAP_NET_BIND_SERVICE (the profile allows it)"
+                                           : "") +
                     (tcp_layer ? "; Landlock also limits TCP bind and connect to them" : ""));
         else
             row("network.allowed_ports", join(net.allowed_ports), State::refused,

@@ -158,10 +158,14 @@ static void test_predefined(void) {
 
     const struct containerv_security_profile* db = &CV_PROFILE_DATABASE;
     CHECK(strcmp(db->name, "database") == 0 && db->default_syscall_action == CV_SYSCALL_ERRNO &&
-              list_has(db->blocked_syscalls, "ptrace") && db->syscall_filter_count == 1 &&
+              list_has(db->blocked_syscalls, "ptrace") && db->syscall_filter_count == 2 &&
               strcmp(db->syscall_filters[0].name, "clone3") == 0 &&
-              db->syscall_filters[0].errno_value == ENOSYS,
-          "database: errno default, ptrace blocked, clone3 answers ENOSYS");
+              db->syscall_filters[0].errno_value == ENOSYS &&
+              strcmp(db->syscall_filters[1].name, "prctl") == 0 &&
+              db->syscall_filters[1].action == CV_SYSCALL_ALLOW &&
+              strcmp(db->syscall_filters[1].args_filter, "arg0 == 1") == 0,
+          "database: errno default, ptrace blocked, clone3 answers ENOSYS, prctl only "
+          "PR_SET_PDEATHSIG");
 
     const struct containerv_security_profile* b = &CV_PROFILE_BUILD_ENVIRONMENT;
     CHECK(b->level == CV_SECURITY_PERMISSIVE && !b->no_new_privileges && !b->no_suid &&
@@ -179,6 +183,7 @@ static void test_predefined(void) {
     for (int i = 0; i < u->syscall_filter_count; ++i)
         with_args += u->syscall_filters[i].args_filter != NULL;
     CHECK(with_args > 0, "untrusted: argument filters are carried as args_filter text");
+    CHECK(u->rlimit_nproc == 64, "untrusted: 64 processes of its user at most");
 }
 
 /* ---- Capabilities ----------------------------------------------------------------------- */

@@ -452,4 +452,33 @@ int Listener::accept_all() {
     }
 }
 
+std::string comm_of(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    in >> name;
+    return name;
+}
+
+namespace {
+std::vector<pid_t> children_of(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+    std::vector<pid_t> out;
+    for (pid_t child; in >> child;) out.push_back(child);
+    return out;
+}
+}  // namespace
+
+pid_t find_descendant(pid_t root, const std::string& name) {
+    if (comm_of(root) == name) return root;
+    for (pid_t child : children_of(root))
+        if (pid_t found = find_descendant(child, name)) return found;
+    return 0;
+}
+
+pid_t wait_for_descendant(pid_t root, const std::string& name) {
+    pid_t found = 0;
+    wait_until([&] { return (found = find_descendant(root, name)) != 0; }, 30s);
+    return found;
+}
+
 }  // namespace cvtest

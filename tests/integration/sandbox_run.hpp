@@ -148,6 +148,15 @@ std::vector<pid_t> find_processes(const std::vector<std::string>& argv);
 // True while PID exists and is not a zombie.
 bool process_alive(pid_t pid);
 
+// PID's name (/proc/PID/comm), "" when it is gone.
+std::string comm_of(pid_t pid);
+
+// The first descendant of ROOT (ROOT included) whose name is NAME, or 0.
+pid_t find_descendant(pid_t root, const std::string& name);
+
+// find_descendant, polled for up to 30 seconds.
+pid_t wait_for_descendant(pid_t root, const std::string& name);
+
 // Polls until pred() or the limit; returns pred()'s last value.
 template <class Pred>
 bool wait_until(Pred pred, std::chrono::milliseconds limit) {
