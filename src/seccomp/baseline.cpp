@@ -482,6 +482,14 @@ void add_clone_rules(SyscallPolicy& policy) {
     policy.rules.push_back(SyscallRule{{"clone3"}, SyscallAction::errno_ret, ENOSYS, {}});
 }
 
+// socket: every family below AF_ALG, AF_NFC (39) between the two refused ones, and every family
+// above AF_VSOCK.
+void add_socket_rules(SyscallPolicy& policy) {
+    policy.rules.push_back(allow_if("socket", {{0, ArgCondition::Op::lt, kAfAlg, 0}}));
+    policy.rules.push_back(allow_if("socket", {arg_eq(0, kAfAlg + 1)}));
+    policy.rules.push_back(allow_if("socket", {{0, ArgCondition::Op::gt, kAfVsock, 0}}));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The base set: what a dynamically linked x86-64 glibc program needs to start, use stdio,
 // handle signals, run a child and exit. Checked by running /bin/sh, ls, cat and true under a
@@ -753,11 +761,7 @@ SyscallPolicy docker_like_policy(CapSet allowed_caps) {
 
     add_personality_rules(policy);
 
-    // socket: every family below AF_ALG, AF_NFC (39) between the two refused ones, and every
-    // family above AF_VSOCK.
-    policy.rules.push_back(allow_if("socket", {{0, ArgCondition::Op::lt, kAfAlg, 0}}));
-    policy.rules.push_back(allow_if("socket", {arg_eq(0, kAfAlg + 1)}));
-    policy.rules.push_back(allow_if("socket", {{0, ArgCondition::Op::gt, kAfVsock, 0}}));
+    add_socket_rules(policy);
 
     // With CAP_SYS_ADMIN, clone and clone3 are in the grant above; without it, Docker limits
     // clone to no namespace flags and answers clone3 with ENOSYS.
@@ -765,6 +769,11 @@ SyscallPolicy docker_like_policy(CapSet allowed_caps) {
         add_clone_rules(policy);
     }
     return policy;
+}
+
+void add_clone_and_socket_rules(SyscallPolicy& policy) {
+    add_clone_rules(policy);
+    add_socket_rules(policy);
 }
 
 const std::vector<std::string>& base_syscalls() {

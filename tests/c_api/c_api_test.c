@@ -101,6 +101,15 @@ static int list_has(char* const* list, const char* item) {
     return 0;
 }
 
+/* The first of PROFILE's syscall filters for NAME, or NULL. */
+static const struct containerv_syscall_filter* filter_named(
+    const struct containerv_security_profile* profile, const char* name) {
+    for (int i = 0; i < profile->syscall_filter_count; ++i)
+        if (strcmp(profile->syscall_filters[i].name, name) == 0)
+            return &profile->syscall_filters[i];
+    return NULL;
+}
+
 static uint64_t bit(int cap) {
     return (uint64_t)1 << cap;
 }
@@ -157,15 +166,17 @@ static void test_predefined(void) {
           "web-server: runs as www-data, network_rule_count 3");
 
     const struct containerv_security_profile* db = &CV_PROFILE_DATABASE;
+    const struct containerv_syscall_filter* clone_rule = filter_named(db, "clone");
+    const struct containerv_syscall_filter* clone3_rule = filter_named(db, "clone3");
+    const struct containerv_syscall_filter* prctl_rule = filter_named(db, "prctl");
     CHECK(strcmp(db->name, "database") == 0 && db->default_syscall_action == CV_SYSCALL_ERRNO &&
-              list_has(db->blocked_syscalls, "ptrace") && db->syscall_filter_count == 2 &&
-              strcmp(db->syscall_filters[0].name, "clone3") == 0 &&
-              db->syscall_filters[0].errno_value == ENOSYS &&
-              strcmp(db->syscall_filters[1].name, "prctl") == 0 &&
-              db->syscall_filters[1].action == CV_SYSCALL_ALLOW &&
-              strcmp(db->syscall_filters[1].args_filter, "arg0 == 1") == 0,
-          "database: errno default, ptrace blocked, clone3 answers ENOSYS, prctl only "
-          "PR_SET_PDEATHSIG");
+              list_has(db->blocked_syscalls, "ptrace") && db->syscall_filter_count == 6 &&
+              clone_rule && clone_rule->action == CV_SYSCALL_ALLOW && clone_rule->args_filter &&
+              filter_named(db, "socket") && clone3_rule && clone3_rule->errno_value == ENOSYS &&
+              prctl_rule && prctl_rule->action == CV_SYSCALL_ALLOW &&
+              strcmp(prctl_rule->args_filter, "arg0 == 1") == 0,
+          "database: errno default, ptrace blocked, clone and socket by argument, clone3 "
+          "answers ENOSYS, prctl only PR_SET_PDEATHSIG");
 
     const struct containerv_security_profile* b = &CV_PROFILE_BUILD_ENVIRONMENT;
     CHECK(b->level == CV_SECURITY_PERMISSIVE && !b->no_new_privileges && !b->no_suid &&
