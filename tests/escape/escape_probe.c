@@ -12,7 +12,8 @@
 // module calls carry invalid arguments, exhaustion rows stop at a bound.
 //
 // usage: cv-escape [--outside PID] [--secret PATH] [--host-init COMM] [--suid PATH]
-//                  [--suid-host PATH] [--fcaps PATH] all | ROW...
+//                  [--suid-host PATH] [--fcaps PATH] [--abstract NAME] [--tcp-port PORT]
+//                  all | ROW...
 //        cv-escape --gained      (exit 0 when this process holds privileges it should not)
 #define _GNU_SOURCE
 
@@ -31,6 +32,7 @@
 #include <linux/tiocl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +53,9 @@
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -71,6 +76,8 @@ static struct {
     const char* suid;       // setuid copy owned by the sandbox's root
     const char* suid_host;  // setuid copy owned by the host's root
     const char* fcaps;      // copy with file capabilities
+    const char* abstract;   // an abstract unix socket a host service listens on
+    int tcp_port;           // a TCP port a host service listens on at 127.0.0.1
 } opt;
 
 // Found at start-up, before the probe opens anything.
@@ -92,6 +99,10 @@ static const char* errno_name(int err) {
     } names[] = {
         {EPERM, "EPERM"},
         {ENOENT, "ENOENT"},
+        {ECONNREFUSED, "ECONNREFUSED"},
+        {ENAMETOOLONG, "ENAMETOOLONG"},
+        {ETIMEDOUT, "ETIMEDOUT"},
+        {ENETUNREACH, "ENETUNREACH"},
         {ESRCH, "ESRCH"},
         {EIO, "EIO"},
         {ENXIO, "ENXIO"},
@@ -329,6 +340,12 @@ static int gate_raw(long ret) {
 
 static int row_mount(void) {
     return GATE(mount("cv-escape", "/tmp", "tmpfs", 0, NULL));
+}
+
+// The new mount API: a filter that names mount(2) alone leaves fsopen, fsmount and
+// move_mount open.
+static int row_fsopen(void) {
+    return GATE(syscall(SYS_fsopen, "tmpfs", 0));
 }
 
 static int row_umount_masked(void) {
@@ -583,6 +600,47 @@ static int row_cwd_outside(void) {
     return kNotVisible;
 }
 
+// CVE-2020-15257: containerd-shim's API on an abstract unix socket, reachable from every
+// container sharing the host's network namespace.
+static int row_abstract_unix(void) {
+    if (opt.abstract == NULL) {
+        snprintf(note, sizeof note, "no-socket-given");
+        return ENOENT;
+    }
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    size_t len = strlen(opt.abstract);
+    if (len + 1 > sizeof addr.sun_path) return ENAMETOOLONG;
+    memcpy(addr.sun_path + 1, opt.abstract, len);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return errno;
+    int rc = connect(fd, (struct sockaddr*)&addr,
+                     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len));
+    int err = errno;
+    close(fd);
+    return rc == 0 ? 0 : err;
+}
+
+// A host service bound to 127.0.0.1 only, trusting that nothing remote can reach it.
+static int row_host_loopback(void) {
+    if (opt.tcp_port <= 0) {
+        snprintf(note, sizeof note, "no-port-given");
+        return ENOENT;
+    }
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)opt.tcp_port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return errno;
+    int rc = connect(fd, (struct sockaddr*)&addr, sizeof addr);
+    int err = errno;
+    close(fd);
+    return rc == 0 ? 0 : err;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Kernel attack surface.
 
@@ -724,6 +782,20 @@ static int row_core_pattern(void) {
 static int row_sysrq_trigger(void) {
     static const char* const paths[] = {"/proc/sysrq-trigger"};
     return open_knob(paths, 1);
+}
+
+// "Shocker" read /etc/shadow; here through the host's own root, read-only but visible.
+static int row_read_shadow(void) {
+    try_root();
+    int fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    char buf[64];
+    ssize_t n = read(fd, buf, sizeof buf);
+    int err = errno;
+    close(fd);
+    if (n < 0) return err;
+    snprintf(note, sizeof note, "read:%zd", n);
+    return 0;
 }
 
 static int row_read_kcore(void) {
@@ -953,6 +1025,7 @@ struct row {
 
 static const struct row kRows[] = {
     {"mount", row_mount, 0},
+    {"fsopen", row_fsopen, 0},
     {"umount_masked", row_umount_masked, 0},
     {"pivot_root", row_pivot_root, 0},
     {"swapon", row_swapon, 0},
@@ -969,6 +1042,8 @@ static const struct row kRows[] = {
     {"kill_outside", row_kill_outside, 0},
     {"proc_outside", row_proc_outside, 0},
     {"host_proc1", row_host_proc1, 0},
+    {"abstract_unix", row_abstract_unix, 0},
+    {"host_loopback", row_host_loopback, 0},
     {"unshare_user", row_unshare_user, 0},
     {"unshare_mount", row_unshare_mount, 0},
     {"clone_newuser", row_clone_newuser, 0},
@@ -1002,6 +1077,7 @@ static const struct row kRows[] = {
     {"write_sys", row_write_sys, 0},
     {"core_pattern", row_core_pattern, 0},
     {"sysrq_trigger", row_sysrq_trigger, 0},
+    {"read_shadow", row_read_shadow, 0},
     {"read_kcore", row_read_kcore, 0},
     {"read_keys", row_read_keys, 0},
     {"read_timer_list", row_read_timer_list, 0},
@@ -1119,7 +1195,8 @@ static void look_at_start(void) {
 static int usage(void) {
     fprintf(stderr,
             "usage: cv-escape [--outside PID] [--secret PATH] [--host-init COMM]\n"
-            "                 [--suid PATH] [--suid-host PATH] [--fcaps PATH] all | ROW...\n"
+            "                 [--suid PATH] [--suid-host PATH] [--fcaps PATH]\n"
+            "                 [--abstract NAME] [--tcp-port PORT] all | ROW...\n"
             "       cv-escape --gained | --list\n");
     return 2;
 }
@@ -1132,14 +1209,22 @@ int main(int argc, char** argv) {
         for (size_t i = 0; i < sizeof kRows / sizeof kRows[0]; i++) printf("%s\n", kRows[i].id);
         return 0;
     }
-    const char** values[] = {&opt.secret, &opt.host_init, &opt.suid, &opt.suid_host, &opt.fcaps};
-    const char* names[] = {"--secret", "--host-init", "--suid", "--suid-host", "--fcaps"};
+    const char** values[] = {&opt.secret,    &opt.host_init, &opt.suid,
+                             &opt.suid_host, &opt.fcaps,     &opt.abstract};
+    const char* names[] = {"--secret",    "--host-init", "--suid",
+                           "--suid-host", "--fcaps",     "--abstract"};
     const char* rows[128];
     int row_count = 0;
     for (int i = 1; i < argc; i++) {
         int matched = 0;
         if (strcmp(argv[i], "--outside") == 0 && i + 1 < argc) {
             opt.outside = (pid_t)atol(argv[++i]);
+            matched = 1;
+        } else if (strcmp(argv[i], "--tcp-port") == 0 && i + 1 < argc) {
+            opt.tcp_port = atoi(argv[++i]);
+            matched = 1;
+        } else if (strcmp(argv[i], "--tcp-port") == 0 && i + 1 < argc) {
+            opt.tcp_port = atoi(argv[++i]);
             matched = 1;
         }
         for (size_t k = 0; !matched && k < sizeof names / sizeof names[0]; k++) {

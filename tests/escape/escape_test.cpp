@@ -8,11 +8,15 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -83,9 +87,36 @@ void set_file_caps(const std::string& path, std::initializer_list<int> caps, uid
     }
 }
 
+// A host service on an abstract unix socket; the backlog completes a connection without an
+// accept.
+class AbstractListener {
+public:
+    AbstractListener() : name_(unique_name() + "-escape") {
+        fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::memcpy(addr.sun_path + 1, name_.data(), name_.size());
+        auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name_.size());
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+            ::listen(fd_, 16) != 0) {
+            throw std::runtime_error("abstract socket @" + name_ + ": " + std::strerror(errno));
+        }
+    }
+    ~AbstractListener() { ::close(fd_); }
+    AbstractListener(const AbstractListener&) = delete;
+    AbstractListener& operator=(const AbstractListener&) = delete;
+    const std::string& name() const { return name_; }
+
+private:
+    std::string name_;
+    int fd_ = -1;
+};
+
 // What the rows need from outside: the probe and its privileged copies in one directory bound
 // at /srv, and a host file in another directory the sandbox must never reach.
 struct Battery {
+    Listener loopback;
+    AbstractListener abstract;
     TempDir bin{0755};
     TempDir secret_dir{0755};
     std::string secret = secret_dir.path() + "/secret";
@@ -115,7 +146,11 @@ struct Battery {
                                       "--suid-host",
                                       kMount + "/cv-escape-suid-host",
                                       "--fcaps",
-                                      kMount + "/cv-escape-fcaps"};
+                                      kMount + "/cv-escape-fcaps",
+                                      "--abstract",
+                                      abstract.name(),
+                                      "--tcp-port",
+                                      loopback.port()};
         args.insert(args.end(), rows.begin(), rows.end());
         return args;
     }
@@ -246,7 +281,9 @@ TEST(EscapeMatrix, EveryProbeRowHasOneMatrixRowWithAnExpectationPerProfile) {
         // The issue: under untrusted every row is blocked.
         EXPECT_EQ(row.expected.at("untrusted"), "blocked") << row.id;
     }
-    EXPECT_EQ(matrix_ids, ids);
+    std::sort(matrix_ids.begin(), matrix_ids.end());
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(matrix_ids, ids) << "cv-escape --list and matrix.tsv name different rows";
 }
 
 TEST_P(EscapeBattery, EveryRowAsTheMatrixSays) {
