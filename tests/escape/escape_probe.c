@@ -13,7 +13,7 @@
 //
 // usage: cv-escape [--outside PID] [--secret PATH] [--host-init COMM] [--suid PATH]
 //                  [--suid-host PATH] [--fcaps PATH] [--abstract NAME] [--tcp-port PORT]
-//                  all | ROW...
+//                  [--shm-key KEY] all | ROW...
 //        cv-escape --gained      (exit 0 when this process holds privileges it should not)
 #define _GNU_SOURCE
 
@@ -45,6 +45,7 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
@@ -78,6 +79,7 @@ static struct {
     const char* fcaps;      // copy with file capabilities
     const char* abstract;   // an abstract unix socket a host service listens on
     int tcp_port;           // a TCP port a host service listens on at 127.0.0.1
+    long shm_key;           // the key of a System V shared memory segment of the host
 } opt;
 
 // Found at start-up, before the probe opens anything.
@@ -431,7 +433,7 @@ static int row_kill_outside(void) {
 static int row_proc_outside(void) {
     if (need_outside()) return ENOENT;
     char path[64];
-    snprintf(path, sizeof path, "/proc/%d/root", (int)opt.outside);
+    snprintf(path, sizeof path, "/proc/%d", (int)opt.outside);
     if (access(path, F_OK) != 0) return errno;
     snprintf(note, sizeof note, "visible:%s", path);
     return 0;
@@ -639,6 +641,21 @@ static int row_host_loopback(void) {
     int err = errno;
     close(fd);
     return rc == 0 ? 0 : err;
+}
+
+// A System V segment of the host, by its key: shared memory between unrelated processes is
+// how some databases and X11 clients talk, and what an IPC namespace separates.
+static int row_host_ipc(void) {
+    if (opt.shm_key == 0) {
+        snprintf(note, sizeof note, "no-key-given");
+        return ENOENT;
+    }
+    int id = shmget((key_t)opt.shm_key, 0, 0);
+    if (id < 0) return errno;
+    void* at = shmat(id, NULL, SHM_RDONLY);
+    if (at == (void*)-1) return errno;
+    shmdt(at);
+    return 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1044,6 +1061,7 @@ static const struct row kRows[] = {
     {"host_proc1", row_host_proc1, 0},
     {"abstract_unix", row_abstract_unix, 0},
     {"host_loopback", row_host_loopback, 0},
+    {"host_ipc", row_host_ipc, 0},
     {"unshare_user", row_unshare_user, 0},
     {"unshare_mount", row_unshare_mount, 0},
     {"clone_newuser", row_clone_newuser, 0},
@@ -1196,7 +1214,8 @@ static int usage(void) {
     fprintf(stderr,
             "usage: cv-escape [--outside PID] [--secret PATH] [--host-init COMM]\n"
             "                 [--suid PATH] [--suid-host PATH] [--fcaps PATH]\n"
-            "                 [--abstract NAME] [--tcp-port PORT] all | ROW...\n"
+            "                 [--abstract NAME] [--tcp-port PORT] [--shm-key KEY]\n"
+            "                 all | ROW...\n"
             "       cv-escape --gained | --list\n");
     return 2;
 }
@@ -1222,6 +1241,9 @@ int main(int argc, char** argv) {
             matched = 1;
         } else if (strcmp(argv[i], "--tcp-port") == 0 && i + 1 < argc) {
             opt.tcp_port = atoi(argv[++i]);
+            matched = 1;
+        } else if (strcmp(argv[i], "--shm-key") == 0 && i + 1 < argc) {
+            opt.shm_key = strtol(argv[++i], NULL, 0);
             matched = 1;
         } else if (strcmp(argv[i], "--tcp-port") == 0 && i + 1 < argc) {
             opt.tcp_port = atoi(argv[++i]);

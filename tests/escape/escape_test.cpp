@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -114,8 +115,26 @@ private:
 
 // What the rows need from outside: the probe and its privileged copies in one directory bound
 // at /srv, and a host file in another directory the sandbox must never reach.
+// A System V shared memory segment of the host, world-readable, under a key of its own.
+class HostSegment {
+public:
+    HostSegment() : key_(static_cast<key_t>(0x43560000 | (::getpid() & 0xffff))) {
+        id_ = ::shmget(key_, 4096, IPC_CREAT | IPC_EXCL | 0644);
+        if (id_ < 0) throw std::runtime_error(std::string("shmget: ") + std::strerror(errno));
+    }
+    ~HostSegment() { ::shmctl(id_, IPC_RMID, nullptr); }
+    HostSegment(const HostSegment&) = delete;
+    HostSegment& operator=(const HostSegment&) = delete;
+    std::string key() const { return std::to_string(key_); }
+
+private:
+    key_t key_;
+    int id_ = -1;
+};
+
 struct Battery {
     Listener loopback;
+    HostSegment segment;
     AbstractListener abstract;
     TempDir bin{0755};
     TempDir secret_dir{0755};
@@ -150,7 +169,9 @@ struct Battery {
                                       "--abstract",
                                       abstract.name(),
                                       "--tcp-port",
-                                      loopback.port()};
+                                      loopback.port(),
+                                      "--shm-key",
+                                      segment.key()};
         args.insert(args.end(), rows.begin(), rows.end());
         return args;
     }
