@@ -13,7 +13,7 @@
 //
 // usage: cv-escape [--outside PID] [--secret PATH] [--host-init COMM] [--suid PATH]
 //                  [--suid-host PATH] [--fcaps PATH] [--abstract NAME] [--tcp-port PORT]
-//                  [--shm-key KEY] all | ROW...
+//                  [--shm-key KEY] [--pty PATH] all | ROW...
 //        cv-escape --gained      (exit 0 when this process holds privileges it should not)
 #define _GNU_SOURCE
 
@@ -80,6 +80,7 @@ static struct {
     const char* abstract;   // an abstract unix socket a host service listens on
     int tcp_port;           // a TCP port a host service listens on at 127.0.0.1
     long shm_key;           // the key of a System V shared memory segment of the host
+    const char* pty;        // the host path of another terminal (the caller's)
 } opt;
 
 // Found at start-up, before the probe opens anything.
@@ -758,7 +759,7 @@ static int row_modify_ldt(void) {
 
 // "Shocker" (2014): guessing file handles of the host's files. A fabricated handle when the
 // root has none: any answer but a gate's means the capability check was passed.
-static int row_open_by_handle_at(void) {
+static int open_by_handle(void) {
     struct {
         struct file_handle h;
         unsigned char bytes[128];
@@ -776,6 +777,20 @@ static int row_open_by_handle_at(void) {
     close(root);
     if (fd >= 0) close((int)fd);
     return gate(fd, err);
+}
+
+static int row_open_by_handle_at(void) {
+    return open_by_handle();
+}
+
+// The same with CAP_DAC_READ_SEARCH of a nested user namespace (where unshare is allowed):
+// since Linux 6.9 the kernel honours a namespace's capability for the mounts it owns.
+static int row_nested_open_by_handle(void) {
+    if (unshare(CLONE_NEWUSER) != 0) {
+        snprintf(note, sizeof note, "unshare:%s", errno_name(errno));
+        return errno;
+    }
+    return open_by_handle();
 }
 
 static int row_write_proc_sys(void) {
@@ -914,6 +929,19 @@ static int row_tiocsti(void) {
     if (steal_terminal() != 0) return ENOTTY;
     char c = '#';
     return ioctl(STDIN_FILENO, TIOCSTI, &c) == 0 ? 0 : errno;
+}
+
+// The caller's terminal by its host path: a private devpts instance must not have it, or the
+// sandbox could read what the user types and write into the screen.
+static int row_host_pty(void) {
+    if (opt.pty == NULL) {
+        snprintf(note, sizeof note, "no-pty-given");
+        return ENOENT;
+    }
+    int fd = open(opt.pty, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return errno;
+    close(fd);
+    return 0;
 }
 
 // TIOCLINUX's paste of the selection types into a virtual console.
@@ -1091,6 +1119,7 @@ static const struct row kRows[] = {
     {"personality", row_personality, 0},
     {"modify_ldt", row_modify_ldt, 0},
     {"open_by_handle_at", row_open_by_handle_at, 0},
+    {"nested_open_by_handle", row_nested_open_by_handle, 0},
     {"write_proc_sys", row_write_proc_sys, 0},
     {"write_sys", row_write_sys, 0},
     {"core_pattern", row_core_pattern, 0},
@@ -1106,6 +1135,7 @@ static const struct row kRows[] = {
     {"proc_exe", row_proc_exe, 0},
     {"tiocsti", row_tiocsti, 0},
     {"tioclinux", row_tioclinux, 0},
+    {"host_pty", row_host_pty, 0},
     {"fork_bomb", row_fork_bomb, 1},
     {"memory", row_memory, 1},
     {"fds", row_fds, 1},
@@ -1215,6 +1245,7 @@ static int usage(void) {
             "usage: cv-escape [--outside PID] [--secret PATH] [--host-init COMM]\n"
             "                 [--suid PATH] [--suid-host PATH] [--fcaps PATH]\n"
             "                 [--abstract NAME] [--tcp-port PORT] [--shm-key KEY]\n"
+            "                 [--pty PATH]\n"
             "                 all | ROW...\n"
             "       cv-escape --gained | --list\n");
     return 2;
@@ -1228,10 +1259,10 @@ int main(int argc, char** argv) {
         for (size_t i = 0; i < sizeof kRows / sizeof kRows[0]; i++) printf("%s\n", kRows[i].id);
         return 0;
     }
-    const char** values[] = {&opt.secret,    &opt.host_init, &opt.suid,
-                             &opt.suid_host, &opt.fcaps,     &opt.abstract};
-    const char* names[] = {"--secret",    "--host-init", "--suid",
-                           "--suid-host", "--fcaps",     "--abstract"};
+    const char** values[] = {&opt.secret, &opt.host_init, &opt.suid, &opt.suid_host,
+                             &opt.fcaps,  &opt.abstract,  &opt.pty};
+    const char* names[] = {"--secret", "--host-init", "--suid", "--suid-host",
+                           "--fcaps",  "--abstract",  "--pty"};
     const char* rows[128];
     int row_count = 0;
     for (int i = 1; i < argc; i++) {

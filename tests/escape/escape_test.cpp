@@ -154,7 +154,9 @@ struct Battery {
         std::getline(comm, host_init);
     }
 
-    std::vector<std::string> probe_args(const std::vector<std::string>& rows) const {
+    // PTY: the host path of the terminal the sandbox gets as stdin.
+    std::vector<std::string> probe_args(const std::vector<std::string>& rows,
+                                        const std::string& pty) const {
         std::vector<std::string> args{kMount + "/cv-escape",
                                       "--secret",
                                       secret,
@@ -171,7 +173,9 @@ struct Battery {
                                       "--tcp-port",
                                       loopback.port(),
                                       "--shm-key",
-                                      segment.key()};
+                                      segment.key(),
+                                      "--pty",
+                                      pty};
         args.insert(args.end(), rows.begin(), rows.end());
         return args;
     }
@@ -228,7 +232,7 @@ Outcome run_rows(const std::string& profile, const std::vector<std::string>& row
     Pty pty;
     std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$@\" --outside \"$$\"", "sh"};
     for (const std::string& a :
-         containerv_argv(run_args(profile, battery().probe_args(rows),
+         containerv_argv(run_args(profile, battery().probe_args(rows, pty.slave()),
                                   {"--bind", battery().bin.path() + ":" + kMount + ":ro"})))
         argv.push_back(a);
     Child child(argv, SpawnOptions{pty.slave(), true});
