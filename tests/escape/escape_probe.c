@@ -222,17 +222,18 @@ static int read_kernel_file(const char* path) {
     return 0;
 }
 
-// A directory that must be masked (an empty tmpfs) or absent.
+// A directory that must be masked (an empty tmpfs), absent or empty. statfs tells a mask
+// where the profile allows it; otherwise an empty listing counts as masked.
 static int read_kernel_dir(const char* path) {
-    struct statfs fs;
-    if (statfs(path, &fs) != 0) return errno;
-    if (fs.f_type == TMPFS_MAGIC) return kMasked;
     DIR* d = opendir(path);
     if (d == NULL) return errno;
+    struct statfs fs;
+    int is_tmpfs = fstatfs(dirfd(d), &fs) == 0 && fs.f_type == TMPFS_MAGIC;
     int entries = 0;
     struct dirent* e;
     while ((e = readdir(d)) != NULL) entries += e->d_name[0] != '.';
     closedir(d);
+    if (is_tmpfs || entries == 0) return kMasked;
     snprintf(note, sizeof note, "entries:%d", entries);
     return 0;
 }
