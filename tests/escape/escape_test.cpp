@@ -228,12 +228,14 @@ std::map<std::string, Result> parse_rows(const std::string& out) {
 // Runs ROWS under PROFILE: the supervisor is the leader of a new session whose controlling
 // terminal is the sandbox's stdin (a user's shell in a terminal), and the probe is told the
 // supervisor's pid through a shell that execs containerv as itself ($$).
-Outcome run_rows(const std::string& profile, const std::vector<std::string>& rows) {
+Outcome run_rows(const std::string& profile, const std::vector<std::string>& rows,
+                 const std::vector<std::string>& options) {
     Pty pty;
     std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$@\" --outside \"$$\"", "sh"};
+    std::vector<std::string> all_options{"--bind", battery().bin.path() + ":" + kMount + ":ro"};
+    all_options.insert(all_options.end(), options.begin(), options.end());
     for (const std::string& a :
-         containerv_argv(run_args(profile, battery().probe_args(rows, pty.slave()),
-                                  {"--bind", battery().bin.path() + ":" + kMount + ":ro"})))
+         containerv_argv(run_args(profile, battery().probe_args(rows, pty.slave()), all_options)))
         argv.push_back(a);
     Child child(argv, SpawnOptions{pty.slave(), true});
     return child.wait(120s);
@@ -273,7 +275,28 @@ void compare(const std::string& profile, const std::vector<Row>& rows,
     }
 }
 
-class EscapeBattery : public ::testing::TestWithParam<BuiltinProfile> {
+// A column of the matrix: a built-in profile as it is, or "no-filter", build-environment
+// without any seccomp filter, which shows what the other layers hold on their own.
+struct Config {
+    std::string column;
+    std::string profile;
+    std::vector<std::string> options;
+};
+
+std::vector<Config> configs() {
+    std::vector<Config> out;
+    for (const BuiltinProfile& profile : builtin_profiles()) {
+        out.push_back({profile.name, profile.name, {}});
+    }
+    out.push_back({"no-filter", "build-environment", {"--seccomp", "unconfined"}});
+    return out;
+}
+
+void PrintTo(const Config& config, std::ostream* out) {
+    *out << config.column;
+}
+
+class EscapeBattery : public ::testing::TestWithParam<Config> {
 protected:
     void SetUp() override {
         if (::geteuid() != 0) {
@@ -297,11 +320,11 @@ TEST(EscapeMatrix, EveryProbeRowHasOneMatrixRowWithAnExpectationPerProfile) {
     std::vector<std::string> matrix_ids;
     for (const Row& row : rows) {
         matrix_ids.push_back(row.id);
-        for (const BuiltinProfile& profile : builtin_profiles()) {
-            auto it = row.expected.find(profile.name);
-            ASSERT_NE(it, row.expected.end()) << row.id << " lacks " << profile.name;
+        for (const Config& config : configs()) {
+            auto it = row.expected.find(config.column);
+            ASSERT_NE(it, row.expected.end()) << row.id << " lacks " << config.column;
             EXPECT_TRUE(it->second == "blocked" || it->second == "allowed" || it->second == "host")
-                << row.id << " under " << profile.name << ": " << it->second;
+                << row.id << " under " << config.column << ": " << it->second;
         }
         // The issue: under untrusted every row is blocked.
         EXPECT_EQ(row.expected.at("untrusted"), "blocked") << row.id;
@@ -312,39 +335,39 @@ TEST(EscapeMatrix, EveryProbeRowHasOneMatrixRowWithAnExpectationPerProfile) {
 }
 
 TEST_P(EscapeBattery, EveryRowAsTheMatrixSays) {
-    const std::string profile = GetParam().name;
+    const Config& config = GetParam();
     std::vector<Row> rows;
     for (const Row& row : read_matrix()) {
         if (row.kind != "exhaustion") rows.push_back(row);
     }
-    Outcome outcome = run_rows(profile, {"all"});
-    EXPECT_EQ(outcome.code(), 0) << profile << ": " << outcome.describe();
-    compare(profile, rows, parse_rows(outcome.out), outcome.describe());
+    Outcome outcome = run_rows(config.profile, {"all"}, config.options);
+    EXPECT_EQ(outcome.code(), 0) << config.column << ": " << outcome.describe();
+    compare(config.column, rows, parse_rows(outcome.out), outcome.describe());
 }
 
 // One sandbox per row: filling a tmpfs can end the whole sandbox at its memory limit (the
 // pages are charged to the group, not to a process the OOM killer could pick alone), and
 // that counts as blocked when containerv's exit report says so.
 TEST_P(EscapeBattery, ExhaustionRowsStopAtTheLimits) {
-    const std::string profile = GetParam().name;
+    const Config& config = GetParam();
     TempDir dir;
-    const std::string limited = with_limits(dir, profile);
+    const std::string limited = with_limits(dir, config.profile);
     for (const Row& row : read_matrix()) {
         if (row.kind != "exhaustion") continue;
-        Outcome outcome = run_rows(limited, {row.id});
+        Outcome outcome = run_rows(limited, {row.id}, config.options);
         std::map<std::string, Result> results = parse_rows(outcome.out);
         if (results.empty() && outcome.code() == 128 + SIGKILL &&
             outcome.err.find("out of memory") != std::string::npos) {
             results[row.id] = {"blocked", "sandbox-killed-at-memory-limit"};
         } else {
-            EXPECT_EQ(outcome.code(), 0) << profile << ": " << outcome.describe();
+            EXPECT_EQ(outcome.code(), 0) << config.column << ": " << outcome.describe();
         }
-        compare(profile, {row}, results, outcome.describe());
+        compare(config.column, {row}, results, outcome.describe());
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Builtin, EscapeBattery, ::testing::ValuesIn(builtin_profiles()),
-                         [](const auto& info) { return test_name_of(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Builtin, EscapeBattery, ::testing::ValuesIn(configs()),
+                         [](const auto& info) { return test_name_of(info.param.column); });
 
 }  // namespace
 }  // namespace cvtest
