@@ -588,6 +588,37 @@ static int row_release_agent(void) {
     return result;
 }
 
+// Out of the sandbox's cgroup, and so out of its limits: this process's pid written into the
+// root group of every hierarchy the sandbox can see (the way a container leaves its memory and
+// pids limits behind).
+static int row_cgroup_escape(void) {
+    try_root();
+    static const char* const paths[] = {
+        "/sys/fs/cgroup/cgroup.procs",         "/sys/fs/cgroup/unified/cgroup.procs",
+        "/sys/fs/cgroup/pids/cgroup.procs",    "/sys/fs/cgroup/memory/cgroup.procs",
+        "/sys/fs/cgroup/systemd/cgroup.procs",
+    };
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+    int result = ENOENT;
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        int fd = open(paths[i], O_WRONLY | O_CLOEXEC);
+        if (fd < 0) {
+            if (errno != ENOENT) result = errno;
+            continue;
+        }
+        ssize_t n = write(fd, pid, (size_t)len);
+        int err = errno;
+        close(fd);
+        if (n == len) {
+            snprintf(note, sizeof note, "moved:%s", paths[i]);
+            return 0;
+        }
+        result = err;
+    }
+    return result;
+}
+
 // CVE-2024-21626: a descriptor of the runtime's (a directory of the host) left open.
 static int row_leaked_fds(void) {
     if (leaked_fd < 0) return kNotVisible;
@@ -1104,6 +1135,7 @@ static const struct row kRows[] = {
     {"nested_proc_mount", row_nested_proc_mount, 0},
     {"nested_cgroup_mount", row_nested_cgroup_mount, 0},
     {"release_agent", row_release_agent, 0},
+    {"cgroup_escape", row_cgroup_escape, 0},
     {"leaked_fds", row_leaked_fds, 0},
     {"cwd_outside", row_cwd_outside, 0},
     {"bpf", row_bpf, 0},
