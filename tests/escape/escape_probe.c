@@ -963,6 +963,23 @@ static int row_tiocsti(void) {
     return ioctl(STDIN_FILENO, TIOCSTI, &c) == 0 ? 0 : errno;
 }
 
+// A line discipline set on the caller's terminal: n_null makes it swallow every key the user
+// types after the sandbox is gone, and the other disciplines are kernel code with a history
+// (n_hdlc CVE-2017-2636, n_gsm CVE-2023-6546, slcan CVE-2020-14416). The old one is put back.
+static int row_tiocsetd(void) {
+    if (!isatty(STDIN_FILENO)) {
+        snprintf(note, sizeof note, "stdin-not-a-terminal");
+        return ENOTTY;
+    }
+    int old = 0;
+    int ignored = ioctl(STDIN_FILENO, TIOCGETD, &old);
+    (void)ignored;
+    int null_discipline = 27;  // N_NULL
+    int result = GATE(ioctl(STDIN_FILENO, TIOCSETD, &null_discipline));
+    if (result == 0) ignored = ioctl(STDIN_FILENO, TIOCSETD, &old);
+    return result;
+}
+
 // The caller's terminal by its host path: a private devpts instance must not have it, or the
 // sandbox could read what the user types and write into the screen.
 static int row_host_pty(void) {
@@ -1168,6 +1185,7 @@ static const struct row kRows[] = {
     {"proc_exe", row_proc_exe, 0},
     {"tiocsti", row_tiocsti, 0},
     {"tioclinux", row_tioclinux, 0},
+    {"tiocsetd", row_tiocsetd, 0},
     {"host_pty", row_host_pty, 0},
     {"fork_bomb", row_fork_bomb, 1},
     {"memory", row_memory, 1},
