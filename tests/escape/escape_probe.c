@@ -62,6 +62,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fork_hold.h"
+
 #ifndef AF_VSOCK
 #define AF_VSOCK 40
 #endif
@@ -1013,28 +1015,9 @@ static int row_tioclinux(void) {
 enum { kForkBound = 2000, kMemoryBoundMib = 1024, kFdBound = 16384, kDiskBoundMib = 1024 };
 
 static int row_fork_bomb(void) {
-    int p[2];
-    if (pipe(p) != 0) return errno;
-    int made = 0;
     int err = 0;
-    for (; made < kForkBound; made++) {
-        pid_t pid = fork();
-        if (pid < 0) {
-            err = errno;
-            break;
-        }
-        if (pid == 0) {
-            char byte;
-            close(p[1]);
-            while (read(p[0], &byte, 1) < 0 && errno == EINTR) {
-            }
-            _exit(0);
-        }
-    }
-    close(p[1]);
-    while (wait(NULL) > 0 || errno == EINTR) {
-    }
-    snprintf(note, sizeof note, "forks:%d:%s", made, err != 0 ? errno_name(err) : "all");
+    long made = fork_and_hold(kForkBound, &err);
+    snprintf(note, sizeof note, "forks:%ld:%s", made, err != 0 ? errno_name(err) : "all");
     return err;
 }
 
