@@ -97,51 +97,11 @@ static char start_cwd[4096];
 enum { kMasked = -1, kNotGained = -2, kNotVisible = -3 };
 static char note[128];
 
+// glibc's own names ("EPERM"); a number for one it does not know.
 static const char* errno_name(int err) {
-    static const struct {
-        int value;
-        const char* name;
-    } names[] = {
-        {EPERM, "EPERM"},
-        {ENOENT, "ENOENT"},
-        {ECONNREFUSED, "ECONNREFUSED"},
-        {ENAMETOOLONG, "ENAMETOOLONG"},
-        {ETIMEDOUT, "ETIMEDOUT"},
-        {ENETUNREACH, "ENETUNREACH"},
-        {ESRCH, "ESRCH"},
-        {EIO, "EIO"},
-        {ENXIO, "ENXIO"},
-        {EBADF, "EBADF"},
-        {EAGAIN, "EAGAIN"},
-        {ENOMEM, "ENOMEM"},
-        {EACCES, "EACCES"},
-        {EFAULT, "EFAULT"},
-        {EBUSY, "EBUSY"},
-        {EEXIST, "EEXIST"},
-        {ENODEV, "ENODEV"},
-        {ENOTDIR, "ENOTDIR"},
-        {EINVAL, "EINVAL"},
-        {EMFILE, "EMFILE"},
-        {ENOTTY, "ENOTTY"},
-        {EFBIG, "EFBIG"},
-        {ENOSPC, "ENOSPC"},
-        {EROFS, "EROFS"},
-        {ENOSYS, "ENOSYS"},
-        {ELOOP, "ELOOP"},
-        {ENOKEY, "ENOKEY"},
-        {ESTALE, "ESTALE"},
-        {EUSERS, "EUSERS"},
-        {EDQUOT, "EDQUOT"},
-        {ENOEXEC, "ENOEXEC"},
-        {EOPNOTSUPP, "EOPNOTSUPP"},
-        {EAFNOSUPPORT, "EAFNOSUPPORT"},
-        {EPROTONOSUPPORT, "EPROTONOSUPPORT"},
-        {ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT"},
-    };
     static char unknown[16];
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (names[i].value == err) return names[i].name;
-    }
+    const char* name = strerrorname_np(err);
+    if (name != NULL) return name;
     snprintf(unknown, sizeof unknown, "E%d", err);
     return unknown;
 }
