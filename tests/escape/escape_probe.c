@@ -13,7 +13,7 @@
 //
 // usage: cv-escape [--outside PID] [--secret PATH] [--host-init COMM] [--suid PATH]
 //                  [--suid-host PATH] [--fcaps PATH] [--abstract NAME] [--tcp-port PORT]
-//                  [--shm-key KEY] [--pty PATH] all | ROW...
+//                  [--shm-id ID] [--pty PATH] all | ROW...
 //        cv-escape --gained      (exit 0 when this process holds privileges it should not)
 #define _GNU_SOURCE
 
@@ -81,7 +81,7 @@ static struct {
     const char* fcaps;      // copy with file capabilities
     const char* abstract;   // an abstract unix socket a host service listens on
     int tcp_port;           // a TCP port a host service listens on at 127.0.0.1
-    long shm_key;           // the key of a System V shared memory segment of the host
+    int shm_id;             // the id of a System V shared memory segment of the host
     const char* pty;        // the host path of another terminal (the caller's)
 } opt;
 
@@ -638,16 +638,15 @@ static int row_host_loopback(void) {
     return rc == 0 ? 0 : err;
 }
 
-// A System V segment of the host, by its key: shared memory between unrelated processes is
-// how some databases and X11 clients talk, and what an IPC namespace separates.
+// A System V segment of the host, by its id: shared memory between unrelated processes is how
+// some databases and X11 clients talk, and what an IPC namespace separates (ids are per
+// namespace, so the host's id names nothing, or another segment, inside).
 static int row_host_ipc(void) {
-    if (opt.shm_key == 0) {
-        snprintf(note, sizeof note, "no-key-given");
+    if (opt.shm_id < 0) {
+        snprintf(note, sizeof note, "no-id-given");
         return ENOENT;
     }
-    int id = shmget((key_t)opt.shm_key, 0, 0);
-    if (id < 0) return errno;
-    void* at = shmat(id, NULL, SHM_RDONLY);
+    void* at = shmat(opt.shm_id, NULL, SHM_RDONLY);
     if (at == (void*)-1) return errno;
     shmdt(at);
     return 0;
@@ -1238,7 +1237,7 @@ static int usage(void) {
     fprintf(stderr,
             "usage: cv-escape [--outside PID] [--secret PATH] [--host-init COMM]\n"
             "                 [--suid PATH] [--suid-host PATH] [--fcaps PATH]\n"
-            "                 [--abstract NAME] [--tcp-port PORT] [--shm-key KEY]\n"
+            "                 [--abstract NAME] [--tcp-port PORT] [--shm-id ID]\n"
             "                 [--pty PATH]\n"
             "                 all | ROW...\n"
             "       cv-escape --gained | --list\n");
@@ -1247,6 +1246,7 @@ static int usage(void) {
 
 int main(int argc, char** argv) {
     look_at_start();
+    opt.shm_id = -1;
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc == 2 && strcmp(argv[1], "--gained") == 0) return cmd_gained();
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
@@ -1267,8 +1267,8 @@ int main(int argc, char** argv) {
         } else if (strcmp(argv[i], "--tcp-port") == 0 && i + 1 < argc) {
             opt.tcp_port = atoi(argv[++i]);
             matched = 1;
-        } else if (strcmp(argv[i], "--shm-key") == 0 && i + 1 < argc) {
-            opt.shm_key = strtol(argv[++i], NULL, 0);
+        } else if (strcmp(argv[i], "--shm-id") == 0 && i + 1 < argc) {
+            opt.shm_id = atoi(argv[++i]);
             matched = 1;
         } else if (strcmp(argv[i], "--tcp-port") == 0 && i + 1 < argc) {
             opt.tcp_port = atoi(argv[++i]);

@@ -113,25 +113,23 @@ private:
     int fd_ = -1;
 };
 
-// What the rows need from outside: the probe and its privileged copies in one directory bound
-// at /srv, and a host file in another directory the sandbox must never reach.
-// A System V shared memory segment of the host, world-readable, under a key of its own.
+// A System V shared memory segment of the host, world-readable; the probe asks for it by id.
 class HostSegment {
 public:
-    HostSegment() : key_(static_cast<key_t>(0x43560000 | (::getpid() & 0xffff))) {
-        id_ = ::shmget(key_, 4096, IPC_CREAT | IPC_EXCL | 0644);
+    HostSegment() : id_(::shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0644)) {
         if (id_ < 0) throw std::runtime_error(std::string("shmget: ") + std::strerror(errno));
     }
     ~HostSegment() { ::shmctl(id_, IPC_RMID, nullptr); }
     HostSegment(const HostSegment&) = delete;
     HostSegment& operator=(const HostSegment&) = delete;
-    std::string key() const { return std::to_string(key_); }
+    std::string id() const { return std::to_string(id_); }
 
 private:
-    key_t key_;
-    int id_ = -1;
+    int id_;
 };
 
+// What the rows need from outside: services to reach, the probe and its privileged copies in
+// one directory bound at kMount, and a host file in a directory the sandbox must never reach.
 struct Battery {
     Listener loopback;
     HostSegment segment;
@@ -172,8 +170,8 @@ struct Battery {
                                       abstract.name(),
                                       "--tcp-port",
                                       loopback.port(),
-                                      "--shm-key",
-                                      segment.key(),
+                                      "--shm-id",
+                                      segment.id(),
                                       "--pty",
                                       pty};
         args.insert(args.end(), rows.begin(), rows.end());
