@@ -46,6 +46,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/shm.h>
+#include <linux/netlink.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
@@ -447,6 +448,35 @@ static int row_clone3_newuser(void) {
     args.exit_signal = SIGCHLD;
     long ret = syscall(SYS_clone3, &args, sizeof args);
     return reap_clone(ret, errno);
+}
+
+// What a nested user namespace is for in exploits: a network namespace of its own, where it
+// holds CAP_NET_ADMIN, and nf_tables behind a netfilter netlink socket (CVE-2022-25636,
+// CVE-2023-32233, CVE-2024-1086). The child reports how far it got; nothing is configured.
+static int netfilter_in_own_netns(void) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 12 /* NETLINK_NETFILTER */);
+    if (fd < 0) return errno;
+    struct sockaddr_nl addr;
+    memset(&addr, 0, sizeof addr);
+    addr.nl_family = AF_NETLINK;
+    int rc = bind(fd, (struct sockaddr*)&addr, sizeof addr);
+    int err = errno;
+    close(fd);
+    return rc == 0 ? 0 : err;
+}
+
+static int row_nested_netfilter(void) {
+    long ret = syscall(SYS_clone, (unsigned long)(CLONE_NEWUSER | CLONE_NEWNET | SIGCHLD), 0UL,
+                       NULL, NULL, 0UL);
+    if (ret == 0) _exit(netfilter_in_own_netns());
+    if (ret < 0) {
+        snprintf(note, sizeof note, "clone:%s", errno_name(errno));
+        return errno;
+    }
+    int status = 0;
+    if (waitpid((pid_t)ret, &status, __WALL) != (pid_t)ret) return errno;
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    return EINTR;
 }
 
 // Into the namespaces of the runtime's init (which set the sandbox up from the host's tree).
@@ -1085,6 +1115,7 @@ static const struct row kRows[] = {
     {"unshare_mount", row_unshare_mount, 0},
     {"clone_newuser", row_clone_newuser, 0},
     {"clone3_newuser", row_clone3_newuser, 0},
+    {"nested_netfilter", row_nested_netfilter, 0},
     {"setns", row_setns, 0},
     {"setuid_binary", row_setuid_binary, 0},
     {"setuid_host_root", row_setuid_host_root, 0},
