@@ -705,7 +705,13 @@ constexpr std::string_view kUntrustedSockets[] = {
 };
 
 // Names of the base set that the untrusted profile governs with argument rules instead.
-constexpr std::string_view kUntrustedRuled[] = {"clone"};
+constexpr std::string_view kUntrustedRuled[] = {"clone", "ioctl"};
+
+// ioctl's TIOCSETD: a line discipline is kernel code reached through any terminal, the
+// caller's included when it is the sandbox's stdin (n_hdlc CVE-2017-2636, n_gsm CVE-2023-6546,
+// slcan CVE-2020-14416; n_null makes the caller's terminal swallow every key). Every other
+// request stays allowed: isatty() and window sizes need TCGETS and TIOCGWINSZ.
+constexpr std::uint64_t kTiocsetd = 0x5423;
 
 // prctl options a program may use on itself: names, parent-death signal, dumpable, seccomp
 // and no_new_privs (only ever tighten), reading the bounding and ambient sets, subreaper,
@@ -803,6 +809,9 @@ SyscallPolicy untrusted_policy() {
         policy.rules.push_back(allow_if("socket", {arg_eq(0, family)}));
     }
     policy.rules.push_back(allow_if("socketpair", {arg_eq(0, kAfUnix)}));
+    // Compiled as two ranges around the request and a guard refusing upper bits, which the
+    // kernel would drop (compile.cpp, narrow_to_kernel_width).
+    policy.rules.push_back(allow_if("ioctl", {{1, ArgCondition::Op::ne, kTiocsetd, 0}}));
     for (std::uint64_t option : kUntrustedPrctlOptions) {
         policy.rules.push_back(allow_if("prctl", {arg_eq(0, option)}));
     }

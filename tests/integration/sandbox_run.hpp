@@ -63,11 +63,19 @@ struct Outcome {
     std::string describe() const;
 };
 
+// How a Child starts: stdin_path is opened as its stdin; new_session makes it the leader of a
+// session of its own first, so that a terminal given as stdin becomes its controlling one.
+struct SpawnOptions {
+    std::string stdin_path = "/dev/null";
+    bool new_session = false;
+};
+
 // A running containerv process whose stdout and stderr are captured.
 class Child {
 public:
     // Starts the binary at argv[0] with this process's environment; stdin is /dev/null.
-    explicit Child(const std::vector<std::string>& argv);
+    explicit Child(const std::vector<std::string>& argv) : Child(argv, SpawnOptions{}) {}
+    Child(const std::vector<std::string>& argv, const SpawnOptions& options);
     ~Child();  // kills (SIGKILL) and reaps the child if it still runs
     Child(const Child&) = delete;
     Child& operator=(const Child&) = delete;

@@ -32,6 +32,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "fork_hold.h"
+
 struct errno_name {
     int value;
     const char* name;
@@ -399,28 +401,8 @@ static int cmd_open(const char* path, const char* mode) {
 // Forks up to N children that wait for a pipe to close; prints forks=K, how many succeeded,
 // and result= the errno of the first failure (ok when all N did). The children end with it.
 static int cmd_forks(const char* count_text) {
-    long want = atol(count_text);
-    int p[2];
-    if (pipe(p) != 0) return report(-1, errno);
-    long made = 0;
     int err = 0;
-    for (; made < want; made++) {
-        pid_t pid = fork();
-        if (pid < 0) {
-            err = errno;
-            break;
-        }
-        if (pid == 0) {
-            char byte;
-            close(p[1]);
-            while (read(p[0], &byte, 1) < 0 && errno == EINTR) {
-            }
-            _exit(0);
-        }
-    }
-    close(p[1]);
-    while (wait(NULL) > 0 || errno == EINTR) {
-    }
+    long made = fork_and_hold(atol(count_text), &err);
     printf("forks=%ld\n", made);
     return report(err ? -1 : 0, err);
 }

@@ -633,6 +633,13 @@ TEST(SeccompLoad, UntrustedRefusesKernelSurface) {
         check.denied(
             ::syscall(SYS_mknodat, AT_FDCWD, device.c_str(), S_IFCHR | 0600, makedev(1, 3)),
             kTestErrno, "mknodat(CHR)");
+        // Line disciplines are refused, and the kernel's 32-bit read of the request cannot be
+        // used to slip TIOCSETD past the ranges; every other request reaches the kernel.
+        check.denied(::syscall(SYS_ioctl, -1, 0x5423UL, nullptr), kTestErrno, "ioctl(TIOCSETD)");
+        check.denied(::syscall(SYS_ioctl, -1, 0x100005423UL, nullptr), EINVAL,
+                     "ioctl(TIOCSETD with upper bits)");
+        check.denied(::syscall(SYS_ioctl, -1, 0x5401UL, nullptr), EBADF, "ioctl(TCGETS)");
+        check.denied(::syscall(SYS_ioctl, -1, 0x5424UL, nullptr), EBADF, "ioctl(TIOCGETD)");
         check_fork_and_thread(check);
         return check.result();
     });
