@@ -327,7 +327,11 @@ int RootBuilder::dev() {
         return -1;
     if (symlink("pts/ptmx", (d + "/ptmx").c_str()) != 0) return fail("dev", "symlink", "ptmx");
     if (mkdir_p(d + "/shm", 01777, "dev") != 0) return -1;
-    if (mnt("tmpfs", d + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", "dev") != 0) return -1;
+    // 64 MiB, as Docker gives /dev/shm: tmpfs pages are memory, and a profile without a memory
+    // limit would otherwise let the sandbox pin half the host's RAM here. The sandbox's other
+    // tmpfs mounts (/tmp, the writable layers) have no size yet: docs/THREATS.md.
+    if (mnt("tmpfs", d + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m", "dev") != 0)
+        return -1;
     const char* links[][2] = {{"/proc/self/fd", "fd"},
                               {"/proc/self/fd/0", "stdin"},
                               {"/proc/self/fd/1", "stdout"},

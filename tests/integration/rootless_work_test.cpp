@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <stdexcept>
 
 namespace cvtest {
@@ -56,6 +57,19 @@ TEST_F(RootlessWork, UntrustedCannotConnectToTheHostsLoopback) {
     auto isolated = probe("untrusted", {"connect", "127.0.0.1", listener.port()});
     EXPECT_NE(isolated["result"], "ok") << "untrusted reached 127.0.0.1:" << listener.port();
     EXPECT_EQ(listener.accept_all(), 0) << "a connection from the untrusted sandbox arrived";
+}
+
+// tmpfs pages are memory: /dev/shm is capped as Docker caps it, so a profile without a memory
+// limit cannot pin the host's RAM there. Filling it past the cap fails with ENOSPC.
+TEST(RootlessShm, DevShmHoldsSixtyFourMebibytes) {
+    Outcome size = containerv(run_args("untrusted", {"stat", "-f", "-c", "%b %S", "/dev/shm"}));
+    ASSERT_EQ(size.code(), 0) << size.describe();
+    unsigned long blocks = 0, block_size = 0;
+    ASSERT_EQ(std::sscanf(size.out.c_str(), "%lu %lu", &blocks, &block_size), 2) << size.out;
+    EXPECT_EQ(blocks * block_size, 64UL << 20) << size.out;
+    Outcome fill = containerv(run_args(
+        "untrusted", {"sh", "-c", "head -c 100000000 /dev/zero > /dev/shm/fill; echo $?"}));
+    EXPECT_NE(fill.err.find("No space left on device"), std::string::npos) << fill.describe();
 }
 
 }  // namespace
