@@ -92,8 +92,8 @@ const Profile& builtin(const char* name) {
 
 void print(const std::string& name, std::vector<double> samples) {
     std::sort(samples.begin(), samples.end());
-    std::printf("%s %.3f %.3f %.3f\n", name.c_str(), samples[samples.size() / 2],
-                samples.front(), samples.back());
+    std::printf("%s %.3f %.3f %.3f\n", name.c_str(), samples[samples.size() / 2], samples.front(),
+                samples.back());
 }
 
 // Apply = make the program (compile, or read the cache) and load it, as the launcher does.
@@ -175,7 +175,7 @@ BpfProgram libseccomp_tree(const containerv::SyscallPolicy& policy) {
         std::vector<scmp_arg_cmp> cmps;
         for (const auto& a : args) {
             using Op = containerv::ArgCondition::Op;
-            scmp_compare op = a.op == Op::eq ? SCMP_CMP_EQ
+            scmp_compare op = a.op == Op::eq   ? SCMP_CMP_EQ
                               : a.op == Op::ne ? SCMP_CMP_NE
                               : a.op == Op::lt ? SCMP_CMP_LT
                               : a.op == Op::le ? SCMP_CMP_LE

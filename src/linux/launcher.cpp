@@ -443,7 +443,7 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
     // for an RCU grace period (the kernel's cgroup_threadgroup_rwsem), milliseconds that
     // the root's mounts now fill. The second, once it is in the group, lets it fork the
     // command; pid 1 creates nothing the limits must count before that.
-    bool released = false;      // pid 1 runs its set-up: its report must be read
+    bool released = false;        // pid 1 runs its set-up: its report must be read
     bool release_failed = false;  // pid 1 is gone: its report says why
     auto release = [&](const char* what) -> std::optional<Error> {
         if (send(go[1], what, 1, MSG_NOSIGNAL) == 1) return std::nullopt;
