@@ -266,16 +266,10 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
         fail("init", "prctl(PR_SET_PDEATHSIG)", "");
         die(report_fd);
     }
+    // Released in two steps (see Sandbox::start): first once the id maps are written, then
+    // once the supervisor has moved this process into the sandbox's cgroup.
     char byte;
     if (read(go_fd, &byte, 1) != 1) _exit(125);  // the supervisor failed or died
-
-    // Now inside its own cgroup: a cgroup namespace rooted there, so the sandbox sees its
-    // group as "/" and nothing of the host's tree above it (the one clone made is rooted at
-    // the caller's group).
-    if (plan.cgroup.version != CgroupVersion::none && unshare(CLONE_NEWCGROUP) != 0) {
-        fail("namespaces", "unshare(CLONE_NEWCGROUP)", "");
-        die(report_fd);
-    }
 
     // A new session without a controlling terminal: TIOCSTI and TIOCLINUX on the caller's
     // terminal then fail with EPERM, so nothing in the sandbox can type into the shell that
@@ -301,6 +295,18 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
         die(report_fd);
     }
     if (namespaced && plan.loopback_up && bring_loopback_up() != 0) die(report_fd);
+
+    // Only our own code ran so far: nothing forks and nothing of the command runs before the
+    // move into the cgroup, whose limits then hold for every process of the sandbox.
+    if (read(go_fd, &byte, 1) != 1) _exit(125);
+
+    // Now inside its own cgroup: a cgroup namespace rooted there, so the sandbox sees its
+    // group as "/" and nothing of the host's tree above it (the one clone made is rooted at
+    // the caller's group).
+    if (plan.cgroup.version != CgroupVersion::none && unshare(CLONE_NEWCGROUP) != 0) {
+        fail("namespaces", "unshare(CLONE_NEWCGROUP)", "");
+        die(report_fd);
+    }
 
     pid_t command = fork();
     if (command < 0) {
@@ -346,10 +352,14 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         cgroup = std::move(*made);
     }
 
+    // The go channel is a socket, not a pipe: the second release is sent while pid 1 may
+    // already have died of a failed step, and send(MSG_NOSIGNAL) then fails with EPIPE where
+    // a pipe's write would raise SIGPIPE in the supervisor.
     int go[2];
     int rep[2];
     int st[2];
-    if (pipe2(go, O_CLOEXEC) != 0) return Error::sys("launch", "pipe2", "", errno);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) != 0)
+        return Error::sys("launch", "socketpair", "go", errno);
     if (pipe2(rep, O_CLOEXEC) != 0) {
         int err = errno;
         close(go[0]);
@@ -428,15 +438,38 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         }
         sandbox.reporter_ = std::move(*reporter);
     }
+    // Two releases. The first, once the ids are mapped, lets pid 1 build the root while the
+    // supervisor moves it into the cgroup: on cgroup v1 the first write to cgroup.procs waits
+    // for an RCU grace period (the kernel's cgroup_threadgroup_rwsem), milliseconds that
+    // the root's mounts now fill. The second, once it is in the group, lets it fork the
+    // command; pid 1 creates nothing the limits must count before that.
+    bool released = false;        // pid 1 runs its set-up: its report must be read
+    bool release_failed = false;  // pid 1 is gone: its report says why
+    auto release = [&](const char* what) -> std::optional<Error> {
+        if (send(go[1], what, 1, MSG_NOSIGNAL) == 1) return std::nullopt;
+        release_failed = true;
+        return Error::sys("launch", "send", "go socket", errno);
+    };
     if (auto ok = (plan.clone_flags & CLONE_NEWUSER) ? write_id_maps(sandbox.pid_, plan) : Ok{};
-        !ok)
+        !ok) {
         error = ok.error();
-    else if (auto in = sandbox.cgroup_ ? sandbox.cgroup_->add(sandbox.pid_) : Status(Ok{}); !in)
-        error = in.error();
-    else if (write(go[1], "g", 1) != 1)
-        error = Error::sys("launch", "write", "go pipe", errno);
-    else if (StepError e = read_report(rep[0]); e.kind != StepError::none)
-        error = Error::sys(e.step, e.syscall, e.path, e.err);
+    } else if (auto sent = release("m")) {
+        error = sent;
+        released = true;  // the report says how pid 1 ended
+    } else {
+        released = true;
+        if (auto in = sandbox.cgroup_ ? sandbox.cgroup_->add(sandbox.pid_) : Status(Ok{}); !in)
+            error = in.error();
+        else if (auto sent2 = release("g"))
+            error = sent2;
+    }
+    if (released) {
+        // After a failure of ours, pid 1 stops at its second release (end of stream).
+        if (error) shutdown(go[1], SHUT_WR);
+        StepError e = read_report(rep[0]);
+        if (e.kind != StepError::none && (!error || release_failed))
+            error = Error::sys(e.step, e.syscall, e.path, e.err);
+    }
     close(rep[0]);
     if (error) return *error;  // the handle's destructor kills and reaps pid 1
     return sandbox;

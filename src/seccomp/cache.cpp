@@ -374,6 +374,7 @@ std::string cache_key(const SyscallPolicy& policy, const CompileOptions& options
     put(key, seccomp_arch_native());
     put(key, options.foreign_abis_kill ? 1 : 0);
     put(key, options.notify_denials ? 1 : 0);
+    put(key, options.binary_tree ? 1 : 0);
 
     put(key, static_cast<std::uint64_t>(policy.default_action));
     put(key, static_cast<std::uint64_t>(static_cast<std::uint32_t>(policy.default_errno)));

@@ -905,6 +905,11 @@ Result<BpfProgram> compile(const SyscallPolicy& policy, const CompileOptions& op
             spdlog::debug("seccomp: calls through {} kill the process",
                           fmt::join(plan->killed_abis, ", "));
         }
+        if (options.binary_tree) {
+            if (int rc = seccomp_attr_set(ctx->get(), SCMP_FLTATR_CTL_OPTIMIZE, 2); rc < 0) {
+                return Error::sys("seccomp", "seccomp_attr_set", "SCMP_FLTATR_CTL_OPTIMIZE", -rc);
+            }
+        }
         if (auto added = add_layout(ctx->get(), abi); !added) {
             return added.error();
         }

@@ -25,6 +25,9 @@ struct CompileOptions {
     // the very errno the policy decided (see attribute() and src/linux/seccomp_notify.cpp).
     // Kill, trap, trace and log stay as written: the kernel carries them out.
     bool notify_denials = false;
+    // libseccomp's binary-tree layout (SCMP_FLTATR_CTL_OPTIMIZE 2): a call reaches its rule
+    // in log(n) comparisons instead of walking the list. Off only to compare (docs/DECISIONS).
+    bool binary_tree = true;
 };
 
 // Strict and paranoid profiles kill calls through a non-native ABI.
