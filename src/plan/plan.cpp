@@ -351,7 +351,7 @@ Status Planner::plan_user() {
         std::string group;
         if (auto colon = user.find(':'); colon != std::string::npos) {
             group = user.substr(colon + 1);
-            user = user.substr(0, colon);
+            user.resize(colon);
         }
         if (user.empty()) return Error::msg("user", "--user \"" + *req_.user + "\": no user given");
         if (req_.user->find(':') != std::string::npos && group.empty())
