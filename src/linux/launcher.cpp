@@ -320,6 +320,14 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
         fail("identity", "setresuid", "0");
         die(report_fd);
     }
+    // The id change cleared the parent-death signal: without it again, a supervisor killed
+    // while the root is built would leave pid 1 to finish the set-up and start the command
+    // (found by the fault test). Then make sure the supervisor did not die in between.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+        fail("init", "prctl(PR_SET_PDEATHSIG)", "");
+        die(report_fd);
+    }
+    if (fcntl(go_fd, F_SETFL, O_NONBLOCK) != 0 || read(go_fd, &byte, 1) == 0) _exit(125);
     if (injected("rootfs") || (namespaced && build_root(plan.root, plan.uid, plan.gid) != 0))
         die(report_fd);
     if (injected("uts")) die(report_fd);
