@@ -91,16 +91,27 @@ containerv_syscall_filter* copy_filters(const std::vector<SyscallRule>& rules, i
     return filters;
 }
 
+// A C caller may store any int in an enum field, and reading a value outside the enumerators'
+// range as the C++ enum is undefined behaviour (UBSan found it in the C API test): the fields
+// are read as the int C stored until they are checked.
 template <class Enum>
-bool in_range(Enum value, int last) {
-    const int n = static_cast<int>(value);
+int raw(const Enum& value) {
+    static_assert(sizeof(Enum) == sizeof(int));
+    int n = 0;
+    std::memcpy(&n, &value, sizeof n);
+    return n;
+}
+
+template <class Enum>
+bool in_range(const Enum& value, int last) {
+    const int n = raw(value);
     return n >= 0 && n <= last;
 }
 
-Result<Want> want_of(const char* field, containerv_mac_want want, bool wanted) {
+Result<Want> want_of(const char* field, const containerv_mac_want& want, bool wanted) {
     if (!in_range(want, CV_MAC_REQUIRED))
         return field_error(
-            field, std::to_string(static_cast<int>(want)) + " is not a containerv_mac_want (0..2)");
+            field, std::to_string(raw(want)) + " is not a containerv_mac_want (0..2)");
     // The design's boolean alone asks for the mechanism without a fallback.
     if (want == CV_MAC_OFF && wanted) return Want::required;
     return static_cast<Want>(want);
@@ -109,7 +120,7 @@ Result<Want> want_of(const char* field, containerv_mac_want want, bool wanted) {
 Result<SyscallRule> rule_of(const containerv_syscall_filter& f, const std::string& field) {
     if (!f.name || !*f.name) return field_error(field + ".name", "missing syscall name");
     if (!in_range(f.action, CV_SYSCALL_LOG))
-        return field_error(field + ".action", std::to_string(static_cast<int>(f.action)) +
+        return field_error(field + ".action", std::to_string(raw(f.action)) +
                                                   " is not a containerv_syscall_action (0..5)");
     SyscallRule rule;
     rule.names = {f.name};
@@ -148,7 +159,7 @@ Result<std::vector<ArgCondition>> parse_args(std::string_view text) {
 Result<Profile> to_profile(const containerv_security_profile& c) {
     Profile p;
     if (!in_range(c.level, CV_SECURITY_PARANOID))
-        return field_error("level", std::to_string(static_cast<int>(c.level)) +
+        return field_error("level", std::to_string(raw(c.level)) +
                                         " is not a containerv_security_level (0..3)");
     p.level = static_cast<Level>(c.level);
     p.name = text(c.name);
@@ -164,7 +175,7 @@ Result<Profile> to_profile(const containerv_security_profile& c) {
 
     if (!in_range(c.default_syscall_action, CV_SYSCALL_LOG))
         return field_error("default_syscall_action",
-                           std::to_string(static_cast<int>(c.default_syscall_action)) +
+                           std::to_string(raw(c.default_syscall_action)) +
                                " is not a containerv_syscall_action (0..5)");
     p.syscalls.default_action = static_cast<SyscallAction>(c.default_syscall_action);
     // 0 is what a zero-initialised struct holds: the format's default, EPERM.

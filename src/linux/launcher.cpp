@@ -5,6 +5,7 @@
 #include "linux/launcher.hpp"
 
 #include "linux/capabilities.hpp"
+#include "linux/fault.hpp"
 #include "linux/identity.hpp"
 #include "linux/idmap.hpp"
 #include "linux/init.hpp"
@@ -89,7 +90,20 @@ void report(int fd) {
     _exit(125);
 }
 
+// Test builds (fault.hpp): `step` fails here, recorded as any failure is. Always false in a
+// release build, where the compiler drops the check.
+bool injected(const char* step) {
+    if (!fault(step)) return false;
+    fail(step, "fault injection", "", ECANCELED);
+    return true;
+}
+
+Error injected_error(const char* step) {
+    return Error::sys(step, "fault injection", "", ECANCELED);
+}
+
 [[noreturn]] void exec_command(const ExecArgs& ex, int report_fd) {
+    if (injected("exec")) die(report_fd);
     int err = ENOENT;
     bool denied = false;
     for (const auto& candidate : ex.candidates) {
@@ -161,6 +175,7 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
     // Landlock on the finished tree, while the namespace's CAP_SYS_ADMIN still allows it
     // without no_new_privs; a rootless --isolation landlock has no such capability and waits
     // for no_new_privs below.
+    if (injected("landlock")) die(report_fd);
     if (plan.landlock.enabled && !plan.landlock.after_no_new_privs &&
         apply_landlock(plan.landlock) != 0)
         die(report_fd);
@@ -175,10 +190,13 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
     }
     // Without a user namespace and without privilege there is no bounding set to trim: the
     // caller holds no capability, and no_new_privs keeps exec from granting one.
+    if (injected("capabilities")) die(report_fd);
     if (!unprivileged_host(plan) && drop_bounding(plan.caps, plan.cap_last_cap) != 0)
         die(report_fd);
-    if (set_identity(plan.uid, plan.gid, plan.clear_groups) != 0) die(report_fd);
+    if (injected("identity") || set_identity(plan.uid, plan.gid, plan.clear_groups) != 0)
+        die(report_fd);
     if (set_capabilities(plan.caps, plan.uid != 0, plan.cap_last_cap) != 0) die(report_fd);
+    if (injected("cwd")) die(report_fd);
 
     if (!plan.cwd.empty() && chdir(plan.cwd.c_str()) != 0) {
         fail("cwd", "chdir", plan.cwd.c_str());
@@ -194,6 +212,7 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
 
     // The profile's rlimits: lowering needs no privilege; the plan kept hard limits within the
     // caller's, which no process (not even the sandbox's root) could raise.
+    if (injected("rlimits")) die(report_fd);
     for (const auto& l : plan.rlimits) {
         struct rlimit value = {static_cast<rlim_t>(l.soft), static_cast<rlim_t>(l.hard)};
         if (setrlimit(static_cast<__rlimit_resource>(l.resource), &value) != 0) {
@@ -203,10 +222,12 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
     }
 
     // Nothing but stdio crosses into the command: every other descriptor closes on exec.
+    if (injected("descriptors")) die(report_fd);
     if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
         fail("descriptors", "close_range", "");
         die(report_fd);
     }
+    if (injected("no_new_privileges")) die(report_fd);
     if (plan.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         fail("no_new_privileges", "prctl(PR_SET_NO_NEW_PRIVS)", "");
         die(report_fd);
@@ -214,6 +235,7 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
     if (plan.landlock.enabled && plan.landlock.after_no_new_privs &&
         apply_landlock(plan.landlock) != 0)
         die(report_fd);
+    if (injected("seccomp")) die(report_fd);
     if (plan.no_new_privileges && plan.has_filter) {
         if (int err = load_filter(plan, ch)) {
             fail("seccomp", "seccomp(SECCOMP_SET_MODE_FILTER)", "", err);
@@ -227,6 +249,7 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
 // the command cannot ptrace it), and a filter that allows only waiting and signalling.
 [[noreturn]] void become_init(const Plan& plan, pid_t command, int go_fd, int report_fd,
                               int status_fd) {
+    if (injected("init-shed")) die(report_fd);
     if (!unprivileged_host(plan) && drop_bounding(0, plan.cap_last_cap) != 0) die(report_fd);
     if (set_identity(plan.uid, plan.gid, plan.clear_groups) != 0) die(report_fd);
     if (set_capabilities(0, false, plan.cap_last_cap) != 0) die(report_fd);
@@ -238,7 +261,8 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
         die(report_fd);
     }
     char byte;
-    if (fcntl(go_fd, F_SETFL, O_NONBLOCK) != 0 || read(go_fd, &byte, 1) == 0) _exit(125);
+    // A peek, not a read: the second release may be waiting already, and must stay there.
+    if (recv(go_fd, &byte, 1, MSG_DONTWAIT | MSG_PEEK) == 0) _exit(125);
     close(go_fd);
 
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
@@ -270,6 +294,7 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
     // once the supervisor has moved this process into the sandbox's cgroup.
     char byte;
     if (read(go_fd, &byte, 1) != 1) _exit(125);  // the supervisor failed or died
+    if (injected("init")) die(report_fd);
 
     // A new session without a controlling terminal: TIOCSTI and TIOCLINUX on the caller's
     // terminal then fail with EPERM, so nothing in the sandbox can type into the shell that
@@ -285,16 +310,29 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
     // --isolation landlock: no namespaces, so no root to build and no name to give; the
     // command's Landlock domain carries the profile on the host's own tree.
     const bool namespaced = plan.isolation == Isolation::namespaces;
+    if (injected("identity-root")) die(report_fd);
     if (namespaced && !plan.rootless && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
         fail("identity", "setresuid", "0");
         die(report_fd);
     }
-    if (namespaced && build_root(plan.root, plan.uid, plan.gid) != 0) die(report_fd);
+    // The id change cleared the parent-death signal: without it again, a supervisor killed
+    // while the root is built would leave pid 1 to finish the set-up and start the command
+    // (found by the fault test). Then make sure the supervisor did not die in between.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+        fail("init", "prctl(PR_SET_PDEATHSIG)", "");
+        die(report_fd);
+    }
+    // A peek, not a read: the second release may be waiting already, and must stay there.
+    if (recv(go_fd, &byte, 1, MSG_DONTWAIT | MSG_PEEK) == 0) _exit(125);
+    if (injected("rootfs") || (namespaced && build_root(plan.root, plan.uid, plan.gid) != 0))
+        die(report_fd);
+    if (injected("uts")) die(report_fd);
     if (namespaced && sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
         fail("uts", "sethostname", plan.hostname.c_str());
         die(report_fd);
     }
-    if (namespaced && plan.loopback_up && bring_loopback_up() != 0) die(report_fd);
+    if (injected("network") || (namespaced && plan.loopback_up && bring_loopback_up() != 0))
+        die(report_fd);
 
     // Only our own code ran so far: nothing forks and nothing of the command runs before the
     // move into the cgroup, whose limits then hold for every process of the sandbox.
@@ -308,9 +346,9 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
         die(report_fd);
     }
 
-    pid_t command = fork();
+    pid_t command = injected("fork") ? -1 : fork();
     if (command < 0) {
-        fail("init", "fork", "");
+        if (errno != ECANCELED) fail("init", "fork", "");
         die(report_fd);
     }
     if (command == 0) {
@@ -340,6 +378,7 @@ StepError read_report(int fd) {
 }  // namespace
 
 Result<Sandbox> Sandbox::start(const Plan& plan) {
+    fault_init();
     ExecArgs ex = prepare_exec(plan);
 
     // The group exists, limits written, before the sandbox does; groups left by supervisors
@@ -350,6 +389,7 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         auto made = create_cgroup(plan.cgroup);
         if (!made) return made.error();
         cgroup = std::move(*made);
+        if (fault("cgroup")) return injected_error("cgroup");  // the made group goes too
     }
 
     // The go channel is a socket, not a pipe: the second release is sent while pid 1 may
@@ -358,6 +398,7 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
     int go[2];
     int rep[2];
     int st[2];
+    if (fault("launch")) return injected_error("launch");
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) != 0)
         return Error::sys("launch", "socketpair", "go", errno);
     if (pipe2(rep, O_CLOEXEC) != 0) {
@@ -393,10 +434,12 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
     sigset_t signals = init_signals();
     sigset_t old;
     sigprocmask(SIG_BLOCK, &signals, &old);
-    fflush(nullptr);
+    (void)fflush(nullptr);  // nothing buffered twice; a failure here changes nothing
 
     // A raw clone with fork semantics: the child starts in its new namespaces as pid 1.
-    long pid = syscall(SYS_clone, plan.clone_flags | SIGCHLD, nullptr, nullptr, nullptr, 0);
+    long pid = fault("namespaces")
+                   ? -1
+                   : syscall(SYS_clone, plan.clone_flags | SIGCHLD, nullptr, nullptr, nullptr, 0);
     if (pid == 0) {
         close(go[1]);
         close(rep[0]);
@@ -450,15 +493,21 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         release_failed = true;
         return Error::sys("launch", "send", "go socket", errno);
     };
-    if (auto ok = (plan.clone_flags & CLONE_NEWUSER) ? write_id_maps(sandbox.pid_, plan) : Ok{};
-        !ok) {
+    if (fault("idmap")) {
+        error = injected_error("idmap");
+    } else if (auto ok = (plan.clone_flags & CLONE_NEWUSER) ? write_id_maps(sandbox.pid_, plan)
+                                                             : Ok{};
+               !ok) {
         error = ok.error();
     } else if (auto sent = release("m")) {
         error = sent;
         released = true;  // the report says how pid 1 ended
     } else {
         released = true;
-        if (auto in = sandbox.cgroup_ ? sandbox.cgroup_->add(sandbox.pid_) : Status(Ok{}); !in)
+        if (fault("cgroup-add"))
+            error = injected_error("cgroup-add");
+        else if (auto in = sandbox.cgroup_ ? sandbox.cgroup_->add(sandbox.pid_) : Status(Ok{});
+                 !in)
             error = in.error();
         else if (auto sent2 = release("g"))
             error = sent2;
@@ -540,12 +589,12 @@ void Sandbox::release() {
         // a moment to empty the group.
         Status ok = cgroup_->remove();
         for (int tries = 0; !ok && tries < 50; ++tries) {
-            timespec pause{0, 20 * 1000 * 1000};
+            timespec pause{0, 20'000'000};
             nanosleep(&pause, nullptr);
             cgroup_->kill_all();
             ok = cgroup_->remove();
         }
-        if (!ok) std::fprintf(stderr, "containerv: %s\n", ok.error().to_string().c_str());
+        if (!ok) (void)std::fprintf(stderr, "containerv: %s\n", ok.error().to_string().c_str());
         cgroup_.reset();
     }
 }

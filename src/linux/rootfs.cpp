@@ -8,6 +8,8 @@
 //  5. pivot_root into the new root and detach the old one, host and staging alike.
 #include "linux/rootfs.hpp"
 
+#include "linux/fault.hpp"
+
 #include "base/fd.hpp"
 #include "linux/step_error.hpp"
 
@@ -471,6 +473,8 @@ int RootBuilder::identity_files() {
 }
 
 int RootBuilder::enter() {
+    // Test builds: the tree is built and the host's root still attached (fault.hpp).
+    if (fault("pivot")) return fail("pivot", "fault injection", "", ECANCELED);
     if (plan_.host_root && plan_.read_only && set_attr(kNew, MOUNT_ATTR_RDONLY, false, "rootfs"))
         return -1;
     if (chdir(kNew.c_str()) != 0) return fail("pivot", "chdir", kNew.c_str());

@@ -88,7 +88,7 @@ std::array<std::uint8_t, 16> mask_bytes(int prefix) {
 void match_net(Assembler& a, const std::uint8_t* net, const std::uint8_t* mask, int words,
                std::size_t offset, int allow) {
     int next = a.label();
-    for (int w = 0; w < words; ++w) {
+    for (std::size_t w = 0; w < static_cast<std::size_t>(words); ++w) {
         a.load32(BPF_REG_4, offset + 4 * w);
         a.emit(insn(BPF_ALU | BPF_AND | BPF_K, BPF_REG_4, 0, 0, word(mask + 4 * w)));
         a.jump(BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_4, word(net + 4 * w), next);

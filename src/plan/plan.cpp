@@ -144,7 +144,7 @@ private:
                 if (state == State::refused && req_.accept_weaker.count(field))
                     state = State::accepted_weaker;
                 r.state = state;
-                r.mechanism = std::move(mechanism);
+                r.mechanism = mechanism;  // a copy: more than one row may name the field
             }
     }
     bool landlock_mode() const { return req_.isolation == Isolation::landlock; }
@@ -374,13 +374,13 @@ Status Planner::plan_user() {
         std::string group;
         if (auto colon = user.find(':'); colon != std::string::npos) {
             group = user.substr(colon + 1);
-            user = user.substr(0, colon);
+            user.resize(colon);
         }
         if (user.empty()) return Error::msg("user", "--user \"" + *req_.user + "\": no user given");
         if (req_.user->find(':') != std::string::npos && group.empty())
             return Error::msg("user", "--user \"" + *req_.user + "\": no group after ':'");
         name.clear();
-        uid = gid = -1;
+        gid = -1;  // uid is set on every path below that does not return
         if (auto id = parse_id(user)) {
             uid = *id;
             if (auto entry = find_user_by_uid(src, *id)) {
@@ -837,7 +837,7 @@ Status Planner::plan_resources() {
     if (r.cpu_weight)
         limit("resources.cpu_weight", number(*r.cpu_weight),
               v1 ? "cpu.shares (weight 1-10000 mapped onto 2-262144)" : "cpu.weight");
-    if (r.pids) limit("resources.pids", number(*r.pids), v1 ? "pids.max" : "pids.max");
+    if (r.pids) limit("resources.pids", number(*r.pids), "pids.max");
 
     // Devices: the default nodes plus the profile's, each checked to be a host device now.
     std::vector<std::string> shown;

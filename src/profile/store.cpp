@@ -660,6 +660,7 @@ std::vector<StoredProfile> ProfileStore::list() const {
         stored.source = kBuiltinSource;
     }
     std::vector<StoredProfile> out;
+    out.reserve(by_name.size());
     for (auto& [name, stored] : by_name) out.push_back(std::move(stored));
     return out;
 }

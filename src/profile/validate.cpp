@@ -274,6 +274,20 @@ std::vector<Problem> validate_profile_text(const std::string& text, const std::s
         // e.byte counts the bytes read, the offending one included.
         const TextPosition pos = position_at(text, e.byte > 0 ? e.byte - 1 : 0);
         return {{file, pos.line, pos.column, "", syntax_message(e.what())}};
+    } catch (const json::out_of_range& e) {
+        // A number beyond a double ("1e999"), found by fuzzing: nlohmann-json gives no offset,
+        // only the literal, "number overflow parsing '1e999'"; the first such text is it.
+        const std::string what = e.what();
+        const auto open = what.find('\'');
+        const auto close = what.rfind('\'');
+        const std::string literal =
+            open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1)
+                                                      : "";
+        const auto at = literal.empty() ? std::string::npos : text.find(literal);
+        const TextPosition pos = position_at(text, at == std::string::npos ? 0 : at);
+        return {{file, pos.line, pos.column, "",
+                 "the number " + (literal.empty() ? std::string("") : literal + " ") +
+                     "is too large (expected a number a double can hold)"}};
     }
 
     const JsonPositions positions = JsonPositions::scan(text, kMaxProfileDepth);

@@ -106,6 +106,7 @@ TEST(Secrets, NamesThatLookLikeSecrets) {
 class Sleeper {
 public:
     explicit Sleeper(std::vector<std::string> env) {
+        // cppcheck-suppress useInitializationList ; the child branch below needs the result
         pid_ = ::fork();
         if (pid_ == 0) {
             std::vector<char*> envp;

@@ -94,6 +94,17 @@ TEST(Validate, EveryProblemOfACraftedFileWithLineColumnAndPointer) {
               }));
 }
 
+// Found by fuzz_profile (crash-936cf764...): nlohmann-json reports a number beyond a double
+// with out_of_range, not parse_error, and validation ended in std::terminate.
+TEST(Validate, NumberBeyondADoubleIsAProblemNotACrash) {
+    EXPECT_EQ(check("1111E1111b"),
+              Strings{"p.json:1:1: the number 1111E1111 is too large (expected a number a "
+                      "double can hold)"});
+    EXPECT_EQ(check("{\"name\": \"x\",\n \"level\": 1e400}"),
+              Strings{"p.json:2:11: the number 1e400 is too large (expected a number a double "
+                      "can hold)"});
+}
+
 TEST(Validate, ProblemFieldsAreSeparate) {
     const auto problems = validate_profile_text(kCrafted, "p.json");
     ASSERT_FALSE(problems.empty());
