@@ -110,8 +110,8 @@ bool in_range(const Enum& value, int last) {
 
 Result<Want> want_of(const char* field, const containerv_mac_want& want, bool wanted) {
     if (!in_range(want, CV_MAC_REQUIRED))
-        return field_error(
-            field, std::to_string(raw(want)) + " is not a containerv_mac_want (0..2)");
+        return field_error(field,
+                           std::to_string(raw(want)) + " is not a containerv_mac_want (0..2)");
     // The design's boolean alone asks for the mechanism without a fallback.
     if (want == CV_MAC_OFF && wanted) return Want::required;
     return static_cast<Want>(want);
@@ -159,8 +159,8 @@ Result<std::vector<ArgCondition>> parse_args(std::string_view text) {
 Result<Profile> to_profile(const containerv_security_profile& c) {
     Profile p;
     if (!in_range(c.level, CV_SECURITY_PARANOID))
-        return field_error("level", std::to_string(raw(c.level)) +
-                                        " is not a containerv_security_level (0..3)");
+        return field_error(
+            "level", std::to_string(raw(c.level)) + " is not a containerv_security_level (0..3)");
     p.level = static_cast<Level>(c.level);
     p.name = text(c.name);
     p.description = text(c.description);

@@ -31,28 +31,28 @@ constexpr bool fault(const char*) {
 
 // Every name fault() is asked about, in set-up order (for tests and docs).
 inline constexpr const char* kFaultSteps[] = {
-    "cgroup",           // supervisor: create the group
-    "launch",           // supervisor: the pipes
-    "namespaces",       // supervisor: clone
-    "idmap",            // supervisor: uid_map, gid_map
-    "cgroup-add",       // supervisor: move pid 1 into the group
-    "init",             // pid 1: parent-death signal, session
-    "identity-root",    // pid 1: become the namespace's root
-    "rootfs",           // pid 1: build the root
-    "pivot",            // pid 1: the root built, about to pivot into it
-    "uts",              // pid 1: hostname
-    "network",          // pid 1: loopback up
-    "fork",             // pid 1: fork the command
-    "init-shed",        // pid 1: drop everything, its filter
-    "landlock",         // command
-    "capabilities",     // command: bounding set, capability sets
-    "identity",         // command: ids and groups
-    "cwd",              // command
-    "rlimits",          // command
-    "descriptors",      // command: close-on-exec
+    "cgroup",             // supervisor: create the group
+    "launch",             // supervisor: the pipes
+    "namespaces",         // supervisor: clone
+    "idmap",              // supervisor: uid_map, gid_map
+    "cgroup-add",         // supervisor: move pid 1 into the group
+    "init",               // pid 1: parent-death signal, session
+    "identity-root",      // pid 1: become the namespace's root
+    "rootfs",             // pid 1: build the root
+    "pivot",              // pid 1: the root built, about to pivot into it
+    "uts",                // pid 1: hostname
+    "network",            // pid 1: loopback up
+    "fork",               // pid 1: fork the command
+    "init-shed",          // pid 1: drop everything, its filter
+    "landlock",           // command
+    "capabilities",       // command: bounding set, capability sets
+    "identity",           // command: ids and groups
+    "cwd",                // command
+    "rlimits",            // command
+    "descriptors",        // command: close-on-exec
     "no_new_privileges",  // command
-    "seccomp",          // command: the filter
-    "exec",             // command: execve
+    "seccomp",            // command: the filter
+    "exec",               // command: execve
 };
 
 }  // namespace containerv::linux_

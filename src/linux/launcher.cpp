@@ -495,8 +495,8 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
     };
     if (fault("idmap")) {
         error = injected_error("idmap");
-    } else if (auto ok = (plan.clone_flags & CLONE_NEWUSER) ? write_id_maps(sandbox.pid_, plan)
-                                                             : Ok{};
+    } else if (auto ok =
+                   (plan.clone_flags & CLONE_NEWUSER) ? write_id_maps(sandbox.pid_, plan) : Ok{};
                !ok) {
         error = ok.error();
     } else if (auto sent = release("m")) {
@@ -506,8 +506,7 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         released = true;
         if (fault("cgroup-add"))
             error = injected_error("cgroup-add");
-        else if (auto in = sandbox.cgroup_ ? sandbox.cgroup_->add(sandbox.pid_) : Status(Ok{});
-                 !in)
+        else if (auto in = sandbox.cgroup_ ? sandbox.cgroup_->add(sandbox.pid_) : Status(Ok{}); !in)
             error = in.error();
         else if (auto sent2 = release("g"))
             error = sent2;

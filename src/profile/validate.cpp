@@ -280,9 +280,9 @@ std::vector<Problem> validate_profile_text(const std::string& text, const std::s
         const std::string what = e.what();
         const auto open = what.find('\'');
         const auto close = what.rfind('\'');
-        const std::string literal =
-            open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1)
-                                                      : "";
+        const std::string literal = open != std::string::npos && close > open
+                                        ? what.substr(open + 1, close - open - 1)
+                                        : "";
         const auto at = literal.empty() ? std::string::npos : text.find(literal);
         const TextPosition pos = position_at(text, at == std::string::npos ? 0 : at);
         return {{file, pos.line, pos.column, "",

@@ -37,8 +37,8 @@ std::vector<std::string> run_true() {
 }
 
 const char* const kCgroupParents[] = {
-    "/sys/fs/cgroup/memory/containerv", "/sys/fs/cgroup/cpu/containerv",
-    "/sys/fs/cgroup/pids/containerv",   "/sys/fs/cgroup/devices/containerv",
+    "/sys/fs/cgroup/memory/containerv",  "/sys/fs/cgroup/cpu/containerv",
+    "/sys/fs/cgroup/pids/containerv",    "/sys/fs/cgroup/devices/containerv",
     "/sys/fs/cgroup/unified/containerv", "/sys/fs/cgroup/containerv",
 };
 
