@@ -54,8 +54,7 @@ TEST(Untrusted, PythonComputesWithNothingButTmp) {
         EXPECT_EQ(report[set], "0000000000000000") << set << "\n" << out.out;
 }
 
-// The program running (its computation done, waiting for a signal) passes an audit against
-// its own profile.
+// The program running passes an audit against its own profile.
 TEST(Untrusted, RunningPythonPassesTheAudit) {
     CV_SKIP_IF_KERNEL_LACKS_SANDBOX();
     CV_REQUIRE_PROGRAM(kPython);
@@ -66,8 +65,10 @@ TEST(Untrusted, RunningPythonPassesTheAudit) {
     expect_audit_passes(python, "untrusted");
     EXPECT_EQ(uid_inside(python), 65534);
     sandbox.signal(SIGTERM);
+    // Not its output: the audit may finish before the computation does, and SIGTERM then
+    // ends it early (PythonComputesWithNothingButTmp checks the result). Only that it ended.
     Outcome out = sandbox.wait();
-    EXPECT_NE(out.out.find("result=17984 1709600813"), std::string::npos) << out.describe();
+    EXPECT_FALSE(out.timed_out) << out.describe();
 }
 
 // A socket to a server on the host's loopback: the sandbox's own network has only its own lo,
