@@ -91,17 +91,6 @@ containerv_syscall_filter* copy_filters(const std::vector<SyscallRule>& rules, i
     return filters;
 }
 
-// A C caller may store any int in an enum field, and reading a value outside the enumerators'
-// range as the C++ enum is undefined behaviour (UBSan found it in the C API test): the fields
-// are read as the int C stored until they are checked.
-template <class Enum>
-int raw(const Enum& value) {
-    static_assert(sizeof(Enum) == sizeof(int));
-    int n = 0;
-    std::memcpy(&n, &value, sizeof n);
-    return n;
-}
-
 template <class Enum>
 bool in_range(const Enum& value, int last) {
     const int n = raw(value);

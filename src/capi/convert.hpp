@@ -5,11 +5,23 @@
 #include <containerv/containerv.h>
 #include <containerv/profile.hpp>
 
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace containerv::capi {
+
+// A C caller may store any int in an enum field or pass one as an enum argument, and reading
+// a value outside the enumerators' range as the C++ enum is undefined behaviour (UBSan found
+// both in the C API test): such values are read as the int C stored until they are checked.
+template <class Enum>
+int raw(const Enum& value) {
+    static_assert(sizeof(Enum) == sizeof(int));
+    int n = 0;
+    std::memcpy(&n, &value, sizeof n);
+    return n;
+}
 
 // Reads any profile, library-made or built by a caller. Errors name the C field, e.g.
 // "syscall_filters[2].args_filter: ...". The design's counts are not read (see the header).

@@ -126,9 +126,8 @@ int containerv_security_profile_create(const char* name, containerv_security_lev
         if (!profile) return fail("profile: create: the output pointer is NULL");
         *profile = nullptr;
         if (!name) return fail("profile: create: the name is NULL");
-        if (static_cast<int>(level) < CV_SECURITY_PERMISSIVE ||
-            static_cast<int>(level) > CV_SECURITY_PARANOID)
-            return fail("profile: create: level " + std::to_string(static_cast<int>(level)) +
+        if (raw(level) < CV_SECURITY_PERMISSIVE || raw(level) > CV_SECURITY_PARANOID)
+            return fail("profile: create: level " + std::to_string(raw(level)) +
                         " is not a containerv_security_level (0..3)");
         if (auto ok = check_profile_name(name); !ok) return fail(ok.error());
 
@@ -269,9 +268,8 @@ int containerv_security_add_syscall_filter(containerv_security_profile* profile,
         if (!syscall_name_known(syscall_name))
             return fail("seccomp: add filter: unknown syscall \"" + std::string(syscall_name) +
                         "\" (not in libseccomp's tables)");
-        if (static_cast<int>(action) < CV_SYSCALL_ALLOW ||
-            static_cast<int>(action) > CV_SYSCALL_LOG)
-            return fail("seccomp: add filter: " + std::to_string(static_cast<int>(action)) +
+        if (raw(action) < CV_SYSCALL_ALLOW || raw(action) > CV_SYSCALL_LOG)
+            return fail("seccomp: add filter: " + std::to_string(raw(action)) +
                         " is not a containerv_syscall_action (0..5)");
         // libseccomp refuses 4095; 0 stands for the profile's default errno.
         if (errno_value < 0 || errno_value > 4094)
@@ -305,11 +303,9 @@ int containerv_security_set_default_syscall_action(containerv_security_profile* 
             return fail(
                 "seccomp: default action: the predefined profiles are read-only (start from "
                 "containerv_security_profile_copy)");
-        if (static_cast<int>(default_action) < CV_SYSCALL_ALLOW ||
-            static_cast<int>(default_action) > CV_SYSCALL_LOG)
-            return fail(
-                "seccomp: default action: " + std::to_string(static_cast<int>(default_action)) +
-                " is not a containerv_syscall_action (0..5)");
+        if (raw(default_action) < CV_SYSCALL_ALLOW || raw(default_action) > CV_SYSCALL_LOG)
+            return fail("seccomp: default action: " + std::to_string(raw(default_action)) +
+                        " is not a containerv_syscall_action (0..5)");
         profile->default_syscall_action = default_action;
         return 0;
     });
