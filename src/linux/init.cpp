@@ -1,5 +1,7 @@
 #include "linux/init.hpp"
 
+#include "base/sanitizer.hpp"
+
 #include <cerrno>
 #include <initializer_list>
 
@@ -23,7 +25,8 @@ int exit_code(int wait_status) {
     return 125;
 }
 
-void run_init(pid_t command, int status_fd) {
+// After pid 1's filter: see base/sanitizer.hpp.
+CV_AFTER_FILTER void run_init(pid_t command, int status_fd) {
     sigset_t set = init_signals();
     for (;;) {
         int sig = sigwaitinfo(&set, nullptr);

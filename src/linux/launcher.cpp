@@ -4,6 +4,7 @@
 // bounding set, take the profile's identity and capabilities, no_new_privs, seccomp, exec.
 #include "linux/launcher.hpp"
 
+#include "base/sanitizer.hpp"
 #include "linux/capabilities.hpp"
 #include "linux/fault.hpp"
 #include "linux/identity.hpp"
@@ -85,7 +86,7 @@ void report(int fd) {
     }
 }
 
-[[noreturn]] void die(int report_fd) {
+[[noreturn]] CV_AFTER_FILTER void die(int report_fd) {
     report(report_fd);
     _exit(125);
 }
@@ -102,7 +103,7 @@ Error injected_error(const char* step) {
     return Error::sys(step, "fault injection", "", ECANCELED);
 }
 
-[[noreturn]] void exec_command(const ExecArgs& ex, int report_fd) {
+[[noreturn]] CV_AFTER_FILTER void exec_command(const ExecArgs& ex, int report_fd) {
     if (injected("exec")) die(report_fd);
     int err = ENOENT;
     bool denied = false;
@@ -166,8 +167,8 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
     return done > 0 ? 0 : -done;
 }
 
-[[noreturn]] void run_command(const Plan& plan, const ExecArgs& ex, int report_fd,
-                              const ExplainChannel& ch) {
+[[noreturn]] CV_AFTER_FILTER void run_command(const Plan& plan, const ExecArgs& ex, int report_fd,
+                                              const ExplainChannel& ch) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -247,8 +248,8 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
 
 // Pid 1 keeps no privilege the command lacks: no capability, the same ids, not dumpable (so
 // the command cannot ptrace it), and a filter that allows only waiting and signalling.
-[[noreturn]] void become_init(const Plan& plan, pid_t command, int go_fd, int report_fd,
-                              int status_fd) {
+[[noreturn]] CV_AFTER_FILTER void become_init(const Plan& plan, pid_t command, int go_fd,
+                                              int report_fd, int status_fd) {
     if (injected("init-shed")) die(report_fd);
     if (!unprivileged_host(plan) && drop_bounding(0, plan.cap_last_cap) != 0) die(report_fd);
     if (set_identity(plan.uid, plan.gid, plan.clear_groups) != 0) die(report_fd);
