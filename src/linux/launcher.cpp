@@ -285,8 +285,12 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
     run_init(command, status_fd);
 }
 
+// noexcept: an exception in the clone child ends it here, in std::terminate. Unwinding would
+// run the destructors of the supervisor's frames it has a copy of (removing the cgroup) and
+// reach a handler that carries on as the caller: the C API's guarded() would return into
+// the embedding program in the child too, and the CLI's main would report a failure.
 [[noreturn]] void sandbox_main(const Plan& plan, const ExecArgs& ex, int go_fd, int report_fd,
-                               int status_fd, const ExplainChannel& ch) {
+                               int status_fd, const ExplainChannel& ch) noexcept {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
         fail("init", "prctl(PR_SET_PDEATHSIG)", "");
         die(report_fd);

@@ -138,7 +138,7 @@ private:
         plan_.rows.push_back({std::move(field), std::move(value), state, std::move(mechanism)});
     }
     // Changes a row made by a step that did not know the isolation mode.
-    void restate(const std::string& field, State state, std::string mechanism) {
+    void restate(const std::string& field, State state, const std::string& mechanism) {
         for (auto& r : plan_.rows)
             if (r.field == field) {
                 if (state == State::refused && req_.accept_weaker.count(field))

@@ -920,7 +920,7 @@ Result<BpfProgram> compile(const SyscallPolicy& policy, const CompileOptions& op
         if (int rc = seccomp_merge(merged.get(), ctx->get()); rc < 0) {
             return Error::sys("seccomp", "seccomp_merge", abi.name, -rc);
         }
-        ctx->release();  // seccomp_merge freed it
+        (void)ctx->release();  // seccomp_merge freed it on success
     }
     return export_bpf(merged.get());
 }

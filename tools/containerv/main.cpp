@@ -6,10 +6,17 @@
 
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <vector>
 
-int main(int argc, char** argv) {
+namespace {
+
+bool is_learning(int argc, char** argv) {
+    return argc > 2 && std::strcmp(argv[1], "profile") == 0 && std::strcmp(argv[2], "learn") == 0;
+}
+
+int run_cli(int argc, char** argv) {
     // One line per message on stderr, quiet unless asked; stdout is the command's.
     auto logger = spdlog::stderr_logger_st("containerv");
     logger->set_pattern("containerv: %l: %v");
@@ -20,8 +27,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     // run's COMMAND follows "--" and is never parsed: its options are its own.
     std::vector<std::string> after_dashes;
-    bool learning =
-        argc > 2 && std::strcmp(argv[1], "profile") == 0 && std::strcmp(argv[2], "learn") == 0;
+    bool learning = is_learning(argc, argv);
     if (argc > 1 && (std::strcmp(argv[1], "run") == 0 || learning)) {
         for (int i = 2; i < argc; ++i) {
             if (std::strcmp(argv[i], "--") != 0) continue;
@@ -51,4 +57,22 @@ int main(int argc, char** argv) {
         return running ? 125 : 2;
     }
     return action ? action() : 0;
+}
+
+}  // namespace
+
+// Whatever escapes the commands (std::bad_alloc, a library's exception) is reported on one
+// line with the subcommand's own failure status (125 for run and profile learn, as their
+// failures are; 2 for the others, which answer with 0 or 1) rather than ending in
+// std::terminate's abort. Nothing after clone gets here: sandbox_main is noexcept.
+int main(int argc, char** argv) {
+    try {
+        return run_cli(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "containerv: %s\n", e.what());
+    } catch (...) {
+        std::fprintf(stderr, "containerv: an unknown exception\n");
+    }
+    bool running = argc > 1 && std::strcmp(argv[1], "run") == 0;
+    return running || is_learning(argc, argv) ? 125 : 2;
 }
