@@ -239,6 +239,16 @@ Status Planner::plan_root() {
         if (profile_.network.isolated)
             for (const char* dir : {"/home", "/root"})
                 root.fresh.push_back({dir, "0755", root_writable});
+        // One overlay of the whole host root rather than one per top-level directory: the
+        // kernel refuses, in a user namespace, a lower whose mount has locked mounts below
+        // (the host's / does), so the supervisor, as real root, clones the root file
+        // system's mount alone before the user namespace exists. That lower shows what the
+        // host's mounts cover; pid 1 covers each again (rootfs.cpp), and a command holding
+        // CAP_SYS_ADMIN could unmount those covers, so such a profile keeps the overlays
+        // per directory, as rootless runs (no real root to make the clone) do.
+        constexpr CapSet kSysAdmin = cap_bit(21);
+        CapSet caps = profile_.allowed_caps & ~profile_.dropped_caps;
+        root.one_layer = root_writable && host_.root && (caps & kSysAdmin) == 0;
     }
 
     for (const auto& path : fs.writable_paths) {
@@ -300,8 +310,13 @@ Status Planner::plan_root() {
     std::string how;
     if (root.host_root)
         how = std::string(root_writable
-                              ? "host root under a throw-away overlay per top-level directory, "
-                                "discarded at exit"
+                              ? (root.one_layer
+                                     ? "host root under one throw-away overlay of its root "
+                                       "file system (lower cloned with open_tree before the "
+                                       "user namespace), its mounts bound read-only on top, "
+                                       "discarded at exit"
+                                     : "host root under a throw-away overlay per top-level "
+                                       "directory, discarded at exit")
                               : "host root bound read-only (mount_setattr MOUNT_ATTR_RDONLY, "
                                 "recursive)") +
               "; empty tmpfs on /tmp, /var/tmp, /run" +
