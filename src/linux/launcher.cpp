@@ -463,8 +463,8 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         if (explain_sock[0] >= 0) close(explain_sock[0]);
         sandbox_main(plan, ex, go[0], rep[1], st[1], ch, host_layer.get());
     }
-    host_layer.reset(-1);  // pid 1 holds its own copy
     int clone_errno = errno;
+    host_layer.reset(-1);  // pid 1 holds its own copy
     sigprocmask(SIG_SETMASK, &old, nullptr);
     close(go[0]);
     close(rep[1]);
