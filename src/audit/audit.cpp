@@ -23,7 +23,8 @@ namespace {
 // std::llround: they were the CLI's only calls into libm, a library every start then mapped
 // and relocated against (bench/README.md, the supervisor's RSS).
 std::uint64_t nearest(double value) {
-    return static_cast<std::uint64_t>(value + 0.5);
+    const auto whole = static_cast<std::uint64_t>(value);
+    return whole + (value - static_cast<double>(whole) >= 0.5 ? 1 : 0);  // exact below 2^52
 }
 
 using json = nlohmann::json;
