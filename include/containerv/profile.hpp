@@ -160,6 +160,8 @@ struct Profile {
 
 // The five built-in profiles, in the order of the original design.
 const std::vector<Profile>& builtin_profiles();
+// One of them by name, or nullptr; made on first use alone (not through builtin_profiles),
+// and valid for the life of the program.
 const Profile* find_builtin(std::string_view name);
 
 // What a new profile of `level` starts from (profile create, the C API's create): permissive

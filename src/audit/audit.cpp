@@ -19,6 +19,14 @@
 namespace containerv::audit {
 namespace {
 
+// To the nearest integer, halves up, for the non-negative values here. Not std::round or
+// std::llround: they were the CLI's only calls into libm, a library every start then mapped
+// and relocated against (bench/README.md, the supervisor's RSS).
+std::uint64_t nearest(double value) {
+    const auto whole = static_cast<std::uint64_t>(value);
+    return whole + (value - static_cast<double>(whole) >= 0.5 ? 1 : 0);  // exact below 2^52
+}
+
 using json = nlohmann::json;
 
 // Docker's default capability set: Kubernetes' baseline and CIS 5.3 accept these; anything
@@ -167,7 +175,7 @@ State state_of(const Profile& p) {
     s.memory = limit(p.resources.memory_bytes, "resources.memory");
     s.pids = limit(p.resources.pids, "resources.pids");
     std::optional<std::uint64_t> cpu;
-    if (p.resources.cpus) cpu = static_cast<std::uint64_t>(std::llround(*p.resources.cpus * 1000));
+    if (p.resources.cpus) cpu = nearest(*p.resources.cpus * 1000);
     s.cpu = limit(cpu, "resources.cpus (thousandths)");
     s.dirs_outside = known(std::vector<std::string>{},
                            "containerv's plan: every descriptor but stdio closed", "none");
@@ -601,7 +609,7 @@ double score_of(const Audit& a) {
         }
         score += fail ? weight(c) : warn ? weight(c) / 2 : 0;
     }
-    return std::round(score * 10) / 10;
+    return static_cast<double>(nearest(score * 10)) / 10;
 }
 
 void finish(Audit& a) {

@@ -1,10 +1,11 @@
-// cgroup v1: one directory per controller (memory, cpu, pids, devices), each
-// /sys/fs/cgroup/<controller>/containerv/<owner>. On a hybrid host a group in the unified
-// tree holds the device BPF program as a second layer (cgroup_v2.cpp).
+// cgroup v1: one directory per controller (memory, pids, devices, and cpu when the profile
+// limits cpu), each /sys/fs/cgroup/<controller>/containerv/<owner>. On a hybrid host a group in
+// the unified tree holds the device BPF program as a second layer (cgroup_v2.cpp).
 #include "linux/cgroups.hpp"
 
 #include <csignal>
 #include <sstream>
+#include <string_view>
 
 namespace containerv::linux_::cgroup_detail {
 namespace {
@@ -23,6 +24,9 @@ public:
 
     Status create(const CgroupSpec& spec) {
         for (const char* c : kControllers) {
+            // A v1 cpu group weighs as much as one of the host's tasks, whatever runs in it:
+            // joined without a cpu limit it only slows a busy sandbox down on a busy host.
+            if (std::string_view(c) == "cpu" && !spec.cpus && !spec.cpu_weight) continue;
             const std::string parent = std::string("/sys/fs/cgroup/") + c + "/containerv";
             if (auto ok = make_dir(parent); !ok) return ok;
             if (auto ok = make_dir(dir_of(c, name_)); !ok) return ok;
@@ -96,7 +100,7 @@ private:
                     !ok)
                     return ok;
         }
-        const std::string cpu = dir_of("cpu", name_);
+        const std::string cpu = dir_of("cpu", name_);  // made only when one of these is set
         if (spec.cpus) {
             auto quota = static_cast<std::uint64_t>(*spec.cpus * kCfsPeriod);
             if (quota < 1000) quota = 1000;  // the kernel's minimum quota, 1 ms

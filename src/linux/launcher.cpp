@@ -290,7 +290,7 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
 // reach a handler that carries on as the caller: the C API's guarded() would return into
 // the embedding program in the child too, and the CLI's main would report a failure.
 [[noreturn]] void sandbox_main(const Plan& plan, const ExecArgs& ex, int go_fd, int report_fd,
-                               int status_fd, const ExplainChannel& ch) noexcept {
+                               int status_fd, const ExplainChannel& ch, int host_layer) noexcept {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
         fail("init", "prctl(PR_SET_PDEATHSIG)", "");
         die(report_fd);
@@ -329,7 +329,8 @@ int load_filter(const Plan& plan, const ExplainChannel& ch) {
     }
     // A peek, not a read: the second release may be waiting already, and must stay there.
     if (recv(go_fd, &byte, 1, MSG_DONTWAIT | MSG_PEEK) == 0) _exit(125);
-    if (injected("rootfs") || (namespaced && build_root(plan.root, plan.uid, plan.gid) != 0))
+    if (injected("rootfs") ||
+        (namespaced && build_root(plan.root, plan.uid, plan.gid, host_layer) != 0))
         die(report_fd);
     if (injected("uts")) die(report_fd);
     if (namespaced && sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
@@ -434,6 +435,21 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         ch.words = static_cast<int*>(page);
     }
 
+    // A writable host root as one overlay: its lower, the host's root file system without
+    // the mounts below, is cloned here, outside the user namespace (plan.cpp says why).
+    Fd host_layer;
+    if (plan.root.one_layer) {
+        auto lower = clone_host_layer();
+        if (!lower) {
+            for (int fd : {go[0], go[1], rep[0], rep[1], st[0], st[1]}) close(fd);
+            if (explain_sock[0] >= 0) close(explain_sock[0]);
+            if (explain_sock[1] >= 0) close(explain_sock[1]);
+            if (ch.words) munmap(ch.words, 4096);
+            return lower.error();
+        }
+        host_layer = std::move(*lower);
+    }
+
     // Pid 1 takes the forwarded signals with sigwaitinfo, so it must start with them
     // blocked; the caller's own mask is restored right after clone.
     sigset_t signals = init_signals();
@@ -450,9 +466,10 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         close(rep[0]);
         close(st[0]);
         if (explain_sock[0] >= 0) close(explain_sock[0]);
-        sandbox_main(plan, ex, go[0], rep[1], st[1], ch);
+        sandbox_main(plan, ex, go[0], rep[1], st[1], ch, host_layer.get());
     }
     int clone_errno = errno;
+    host_layer.reset(-1);  // pid 1 holds its own copy
     sigprocmask(SIG_SETMASK, &old, nullptr);
     close(go[0]);
     close(rep[1]);

@@ -2,8 +2,10 @@
 //  1. every mount private, so nothing done here propagates back to the host;
 //  2. a staging tmpfs becomes the root with pivot_root, the host's root now at /oldroot: all
 //     sources are read from there, and no file is ever created on the host;
-//  3. the new root: the host's top-level entries bound read-only onto a tmpfs (or overlaid by
-//     a throw-away layer when the root is writable), or the --rootfs tree bound whole;
+//  3. the new root: the host's top-level entries bound read-only onto a tmpfs, or, when the
+//     root is writable, one throw-away overlay of the host's root file system with each of
+//     the host's mounts covered again (as root) or one overlay per top-level directory
+//     (rootless); or the --rootfs tree bound whole;
 //  4. /proc, /dev, /sys, /tmp, /run; writable paths; --bind mounts; masked and read-only paths;
 //  5. pivot_root into the new root and detach the old one, host and staging alike.
 #include "linux/rootfs.hpp"
@@ -15,6 +17,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <set>
 #include <string>
 
 #include <dirent.h>
@@ -23,6 +26,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 namespace containerv::linux_ {
@@ -149,10 +153,75 @@ int bind_fd(int source, int target, std::uint64_t attrs, const char* step, const
     return 0;
 }
 
+// The top-level names of the host's mounts, from pid 1's own mount table (the host's as of
+// the clone, below /oldroot): `deep` has the directories with a mount below them, `top` the
+// entries that are mount points themselves. Read here, not taken from the plan, so that a
+// mount made on the host since the plan is covered all the same.
+struct HostMounts {
+    std::set<std::string> deep;
+    std::set<std::string> top;
+};
+
+// mountinfo writes space, tab, newline and backslash in a path as \ooo.
+std::string unescape(const std::string& field) {
+    std::string out;
+    for (size_t i = 0; i < field.size(); ++i) {
+        if (field[i] == '\\' && i + 3 < field.size() && field[i + 1] >= '0' &&
+            field[i + 1] <= '7') {
+            out += static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 +
+                                     (field[i + 3] - '0'));
+            i += 3;
+        } else {
+            out += field[i];
+        }
+    }
+    return out;
+}
+
+int read_host_mounts(HostMounts* mounts) {
+    // The host's /proc, the only one mounted yet; "self" is still this process.
+    const std::string table = kOld + "/proc/self/mountinfo";
+    Fd fd(open(table.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) return fail("rootfs", "open", table.c_str());
+    std::string text;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return fail("rootfs", "read", table.c_str());
+        if (n == 0) break;
+        text.append(buf, static_cast<size_t>(n));
+    }
+    const std::string prefix = kOld + "/";
+    size_t line = 0;
+    while (line < text.size()) {
+        size_t end = text.find('\n', line);
+        if (end == std::string::npos) end = text.size();
+        // Fields: id, parent id, major:minor, root, mount point, ...
+        size_t at = line;
+        for (int field = 0; field < 4 && at < end; ++field) {
+            at = text.find(' ', at);
+            at = at == std::string::npos || at > end ? end : at + 1;
+        }
+        size_t stop = text.find(' ', at);
+        if (stop == std::string::npos || stop > end) stop = end;
+        std::string point = unescape(text.substr(at, stop - at));
+        line = end + 1;
+        if (point.compare(0, prefix.size(), prefix) != 0 || point.size() == prefix.size()) continue;
+        std::string rel = point.substr(prefix.size());
+        size_t slash = rel.find('/');
+        if (slash == std::string::npos)
+            mounts->top.insert(rel);
+        else
+            mounts->deep.insert(rel.substr(0, slash));
+    }
+    return 0;
+}
+
 class RootBuilder {
 public:
-    RootBuilder(const RootPlan& plan, std::uint32_t uid, std::uint32_t gid)
-        : plan_(plan), uid_(uid), gid_(gid) {
+    RootBuilder(const RootPlan& plan, std::uint32_t uid, std::uint32_t gid, int host_layer)
+        : plan_(plan), uid_(uid), gid_(gid), host_layer_(host_layer) {
         common_ = MOUNT_ATTR_NODEV | (plan.no_suid ? MOUNT_ATTR_NOSUID : 0);
     }
 
@@ -162,7 +231,10 @@ private:
     int stage();
     int host_top_level();
     int host_entry(const std::string& name);
+    int host_layer();
+    bool fresh_top(const std::string& name) const;
     int rootfs_tree();
+    int layer_dirs(mode_t mode, bool own, std::string* upper, std::string* work);
     int overlay(const std::string& lower, const std::string& target, bool own);
     int proc_dev_sys();
     int dev();
@@ -183,6 +255,7 @@ private:
     std::uint32_t gid_;
     std::uint64_t common_;
     int layers_ = 0;
+    Fd host_layer_;   // one_layer: the host's root file system alone, from the supervisor
     Fd tree_;         // --rootfs: the tree as bound at /newroot, where targets are resolved
     Fd source_tree_;  // --rootfs: the tree as the host has it, where writable sources are
     unsigned long ms_nosuid() const { return plan_.no_suid ? MS_NOSUID : 0; }
@@ -205,6 +278,7 @@ int RootBuilder::stage() {
 // Only the top level is walked, so the cost grows with the number of entries in / and of
 // mounts, never with the size of the host's filesystem.
 int RootBuilder::host_top_level() {
+    if (plan_.one_layer) return host_layer();
     if (mnt("tmpfs", kNew, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "rootfs") != 0) return -1;
     DIR* dir = opendir(kOld.c_str());
     if (!dir) return fail("rootfs", "opendir", kOld.c_str());
@@ -214,9 +288,7 @@ int RootBuilder::host_top_level() {
         if (name == "." || name == ".." || name == "proc" || name == "sys" || name == "dev")
             continue;
         // Fresh top-level directories are made later, never carried over.
-        if (std::any_of(plan_.fresh.begin(), plan_.fresh.end(),
-                        [&](const FreshDir& d) { return d.path == "/" + name; }))
-            continue;
+        if (fresh_top(name)) continue;
         if ((rc = host_entry(name)) != 0) break;
     }
     closedir(dir);
@@ -250,6 +322,90 @@ int RootBuilder::host_entry(const std::string& name) {
     return 0;  // sockets, fifos and devices at the top of / are not carried over
 }
 
+bool RootBuilder::fresh_top(const std::string& name) const {
+    return std::any_of(plan_.fresh.begin(), plan_.fresh.end(),
+                       [&](const FreshDir& d) { return d.path == "/" + name; });
+}
+
+// The writable host root as one overlay whose lower is the host's root file system alone
+// (the supervisor's clone). That lower shows what the host's mounts hide, so each of them is
+// covered again before anything runs: a top-level directory with mounts below is bound
+// read-only from the host, recursively, as in a read-only root; a top-level mount point
+// gets its own overlay; /proc, /sys, /dev and the fresh directories get their own mounts
+// later. A top-level directory of the overlay takes its owner and mode from its directory
+// in the upper layer, made here: the namespace's root, the host's mode, as the overlay per
+// directory has it.
+int RootBuilder::host_layer() {
+    const std::string lower = kLayers + "/host";
+    if (mkdir(lower.c_str(), 0700) != 0) return fail("rootfs", "mkdir", lower.c_str());
+    if (syscall(SYS_move_mount, host_layer_.get(), "", AT_FDCWD, lower.c_str(),
+                MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        return fail("rootfs", "move_mount", lower.c_str());
+    host_layer_.reset(-1);
+    HostMounts mounts;
+    if (read_host_mounts(&mounts) != 0) return -1;
+
+    struct stat root;
+    if (stat(lower.c_str(), &root) != 0) return fail("rootfs", "stat", lower.c_str());
+    std::string upper;
+    std::string work;
+    if (layer_dirs(root.st_mode, false, &upper, &work) != 0) return -1;
+    Fd up(open(upper.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (up.get() < 0) return fail("rootfs", "open", upper.c_str());
+
+    std::vector<std::string> covered;  // top-level entries with a mount of their own on top
+    DIR* dir = opendir(lower.c_str());
+    if (!dir) return fail("rootfs", "opendir", lower.c_str());
+    int rc = 0;
+    while (dirent* entry = readdir(dir)) {
+        std::string name = entry->d_name;
+        if (name == "." || name == "..") continue;
+        if (name == "proc" || name == "sys" || name == "dev" || fresh_top(name)) continue;
+        if (mounts.deep.count(name) || mounts.top.count(name)) {
+            covered.push_back(name);
+            continue;
+        }
+        struct stat st;
+        std::string from = lower + "/" + name;
+        if (lstat(from.c_str(), &st) != 0) {
+            rc = fail("rootfs", "lstat", from.c_str());
+            break;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            if (mkdirat(up.get(), name.c_str(), 0700) != 0 ||
+                fchmodat(up.get(), name.c_str(), st.st_mode & 07777, 0) != 0) {
+                rc = fail("rootfs", "mkdirat", (upper + "/" + name).c_str());
+                break;
+            }
+        } else if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+            // Sockets, fifos and devices at the top of / are not carried over: a whiteout
+            // (a 0:0 character device in the upper layer) hides each.
+            if (mknodat(up.get(), name.c_str(), S_IFCHR, makedev(0, 0)) != 0) {
+                rc = fail("rootfs", "mknodat", (upper + "/" + name).c_str());
+                break;
+            }
+        }
+    }
+    closedir(dir);
+    if (rc != 0) return rc;
+
+    std::string data =
+        "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work + ",userxattr";
+    if (mnt("overlay", kNew, "overlay", MS_NODEV | ms_nosuid(), data, "overlay") != 0) return -1;
+    for (const auto& name : covered) {
+        std::string from = kOld + "/" + name;
+        std::string to = kNew + "/" + name;
+        struct stat st;
+        if (stat(from.c_str(), &st) != 0) return fail("rootfs", "stat", from.c_str());
+        if (S_ISDIR(st.st_mode) && !mounts.deep.count(name)) {
+            if (overlay(from, to, false) != 0) return -1;
+        } else if (bind(from, to, MOUNT_ATTR_RDONLY | common_, "rootfs") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int RootBuilder::rootfs_tree() {
     if (bind(source(""), kNew, common_, "rootfs") != 0) return -1;
     source_tree_.reset(open(source("").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -277,18 +433,24 @@ int RootBuilder::rootfs_tree() {
 // A throw-away layer over `lower`: writes land in a tmpfs that dies with the sandbox. The
 // overlay's root directory takes its owner and mode from the upper directory, which is how a
 // writable path becomes writable for the sandbox's user without touching the host.
+int RootBuilder::layer_dirs(mode_t mode, bool own, std::string* upper, std::string* work) {
+    std::string base = kLayers + "/" + std::to_string(layers_++);
+    *upper = base + "/upper";
+    *work = base + "/work";
+    for (const auto& dir : {base, *upper, *work})
+        if (mkdir(dir.c_str(), 0755) != 0) return fail("overlay", "mkdir", dir.c_str());
+    if (chmod(upper->c_str(), mode & 07777) != 0) return fail("overlay", "chmod", upper->c_str());
+    if (own && chown(upper->c_str(), uid_, gid_) != 0)
+        return fail("overlay", "chown", upper->c_str());
+    return 0;
+}
+
 int RootBuilder::overlay(const std::string& lower, const std::string& target, bool own) {
     struct stat st;
     if (stat(lower.c_str(), &st) != 0) return fail("overlay", "stat", lower.c_str());
-    std::string base = kLayers + "/" + std::to_string(layers_++);
-    std::string upper = base + "/upper";
-    std::string work = base + "/work";
-    for (const auto& dir : {base, upper, work})
-        if (mkdir(dir.c_str(), 0755) != 0) return fail("overlay", "mkdir", dir.c_str());
-    if (chmod(upper.c_str(), st.st_mode & 07777) != 0)
-        return fail("overlay", "chmod", upper.c_str());
-    if (own && chown(upper.c_str(), uid_, gid_) != 0)
-        return fail("overlay", "chown", upper.c_str());
+    std::string upper;
+    std::string work;
+    if (layer_dirs(st.st_mode, own, &upper, &work) != 0) return -1;
     // userxattr: the only xattr namespace an overlay in a user namespace may use.
     std::string data =
         "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work + ",userxattr";
@@ -505,8 +667,23 @@ int RootBuilder::build() {
 
 }  // namespace
 
-int build_root(const RootPlan& root, std::uint32_t uid, std::uint32_t gid) {
-    return RootBuilder(root, uid, gid).build();
+Result<Fd> clone_host_layer() {
+    // Not AT_RECURSIVE: the root file system's own mount, none of the mounts below it.
+    Fd tree(static_cast<int>(
+        syscall(SYS_open_tree, AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)));
+    if (tree.get() < 0) return Error::sys("rootfs", "open_tree", "/", errno);
+    // Private, so nothing propagates between it and the host; read-only, since a lower layer
+    // is never written.
+    mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    attr.propagation = MS_PRIVATE;
+    if (syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr) != 0)
+        return Error::sys("rootfs", "mount_setattr", "/", errno);
+    return tree;
+}
+
+int build_root(const RootPlan& root, std::uint32_t uid, std::uint32_t gid, int host_layer) {
+    return RootBuilder(root, uid, gid, host_layer).build();
 }
 
 }  // namespace containerv::linux_

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include <arpa/inet.h>
+#include <linux/capability.h>
 #include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -168,8 +169,9 @@ private:
     // the listed ports bind without the capability in the host's user namespace (docs/
     // DECISIONS.md). Not under --isolation landlock, which gives no capability at all.
     bool bind_filter_grants_privileged_ports() const {
-        return (plan_.caps & cap_bit(10)) != 0 && !profile_.network.isolated && !landlock_mode() &&
-               !profile_.network.allowed_ports.empty() && sock_filter_unavailable().empty();
+        return (plan_.caps & cap_bit(CAP_NET_BIND_SERVICE)) != 0 && !profile_.network.isolated &&
+               !landlock_mode() && !profile_.network.allowed_ports.empty() &&
+               sock_filter_unavailable().empty();
     }
     // Landlock will be applied: wanted and present (always, under --isolation landlock).
     bool landlock_on() const {
@@ -239,6 +241,16 @@ Status Planner::plan_root() {
         if (profile_.network.isolated)
             for (const char* dir : {"/home", "/root"})
                 root.fresh.push_back({dir, "0755", root_writable});
+        // One overlay of the whole host root rather than one per top-level directory: the
+        // kernel refuses, in a user namespace, a lower whose mount has locked mounts below
+        // (the host's / does), so the supervisor, as real root, clones the root file
+        // system's mount alone before the user namespace exists. That lower shows what the
+        // host's mounts cover; pid 1 covers each again (rootfs.cpp), and a command holding
+        // CAP_SYS_ADMIN could unmount those covers, so such a profile keeps the overlays
+        // per directory, as rootless runs (no real root to make the clone) do.
+        constexpr CapSet kSysAdmin = cap_bit(CAP_SYS_ADMIN);
+        CapSet caps = profile_.allowed_caps & ~profile_.dropped_caps;
+        root.one_layer = root_writable && host_.root && (caps & kSysAdmin) == 0;
     }
 
     for (const auto& path : fs.writable_paths) {
@@ -300,8 +312,13 @@ Status Planner::plan_root() {
     std::string how;
     if (root.host_root)
         how = std::string(root_writable
-                              ? "host root under a throw-away overlay per top-level directory, "
-                                "discarded at exit"
+                              ? (root.one_layer
+                                     ? "host root under one throw-away overlay of its root "
+                                       "file system (lower cloned with open_tree before the "
+                                       "user namespace), its mounts bound read-only on top, "
+                                       "discarded at exit"
+                                     : "host root under a throw-away overlay per top-level "
+                                       "directory, discarded at exit")
                               : "host root bound read-only (mount_setattr MOUNT_ATTR_RDONLY, "
                                 "recursive)") +
               "; empty tmpfs on /tmp, /var/tmp, /run" +
@@ -482,13 +499,13 @@ void Planner::plan_capabilities() {
     // A capability counts only in namespaces its user namespace owns; the host's network
     // namespace is the host's. Stricter than the profile, so no refusal, but said plainly.
     constexpr CapSet kNetCaps =
-        cap_bit(10) | cap_bit(12) | cap_bit(13);  // BIND_SERVICE, ADMIN, RAW
+        cap_bit(CAP_NET_BIND_SERVICE) | cap_bit(CAP_NET_ADMIN) | cap_bit(CAP_NET_RAW);
     CapSet net_caps = plan_.caps & kNetCaps;
     if (bind_filter_grants_privileged_ports()) {
         how +=
             "; NET_BIND_SERVICE on the host's network: the bind programs let the listed "
             "privileged ports bind without it (network.allowed_ports)";
-        net_caps &= ~cap_bit(10);
+        net_caps &= ~cap_bit(CAP_NET_BIND_SERVICE);
     }
     if (net_caps != 0 && !profile_.network.isolated) {
         how += "; " + join(capability_names(net_caps)) +

@@ -95,6 +95,10 @@ struct RootPlan {
     bool host_root = true;  // the default root: never written, writes go to a layer
     bool read_only = true;
     std::set<std::string> top_with_mounts;  // top-level dirs with mounts below (no overlay)
+    // A writable host root as one overlay of the host's root file system, whose lower the
+    // supervisor clones before the user namespace exists (docs/DECISIONS.md); else one
+    // overlay per top-level directory.
+    bool one_layer = false;
     std::vector<WritableMount> writable;
     std::vector<std::string> masked;
     std::vector<std::string> read_only_paths;

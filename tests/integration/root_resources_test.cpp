@@ -237,6 +237,40 @@ TEST_F(RootResources, NothingLeftBehindAfterManyRunsAndKilledSupervisors) {
         if (line.rfind("file: ", 0) != 0) ADD_FAILURE() << line;
 }
 
+// Without a cpu limit the sandbox stays in the caller's v1 cpu group: a group of its own
+// would weigh as one task against the host's and slow a busy sandbox on a busy host.
+TEST_F(RootResources, NoCpuLimitJoinsNoCpuGroup) {
+    CV_SKIP_IF(path_exists("/sys/fs/cgroup/memory/cgroup.procs")
+                   ? std::nullopt
+                   : std::optional<std::string>("no cgroup v1 hierarchies on this host"));
+    const std::string profile = profile_with(R"({"pids": 64})");
+    const std::string tag = unique_name();
+    Child child(containerv_argv(run_args(profile, {probe_in_sandbox(), "sleep", "300", tag})));
+    std::vector<pid_t> found;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return !(found = find_processes({"cv-probe", "sleep", "300", tag})).empty();
+        },
+        30s));
+    std::ifstream in("/proc/" + std::to_string(found.front()) + "/cgroup");
+    std::string line;
+    bool memory_group = false;
+    while (std::getline(in, line)) {
+        // hierarchy-id:controllers:path
+        auto first = line.find(':');
+        auto second = line.find(':', first + 1);
+        std::string controllers = line.substr(first + 1, second - first - 1);
+        std::string path = line.substr(second + 1);
+        for (const auto& c : split(controllers, ',')) {
+            if (c == "cpu") {
+                EXPECT_EQ(path.find("/containerv/"), std::string::npos) << line;
+            }
+        }
+        if (controllers == "memory") memory_group = path.find("/containerv/") == 0;
+    }
+    EXPECT_TRUE(memory_group) << "the sandbox is not in its own memory group";
+}
+
 TEST_F(RootResources, HalfACoreQuotaShowsInTheMeasuredRatio) {
     const std::string profile = profile_with(R"({"cpus": 0.5})");
     const std::string tag = unique_name();

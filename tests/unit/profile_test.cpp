@@ -209,7 +209,10 @@ TEST(Builtins, FiveInTheDesignsOrder) {
     for (const auto& p : builtin_profiles()) names.push_back(p.name);
     EXPECT_EQ(names,
               (Strings{"default", "web-server", "database", "build-environment", "untrusted"}));
-    EXPECT_EQ(find_builtin("untrusted"), &builtin_profiles()[4]);
+    // find_builtin makes only the profile asked for: the same value, not the same object.
+    ASSERT_NE(find_builtin("untrusted"), nullptr);
+    EXPECT_EQ(*find_builtin("untrusted"), builtin_profiles()[4]);
+    EXPECT_EQ(find_builtin("untrusted"), find_builtin("untrusted"));
     EXPECT_EQ(find_builtin("Default"), nullptr);
     EXPECT_EQ(find_builtin(""), nullptr);
 }
