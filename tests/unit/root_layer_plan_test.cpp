@@ -8,12 +8,13 @@
 
 #include <gtest/gtest.h>
 
+#include <linux/capability.h>
 #include <unistd.h>
 
 namespace containerv {
 namespace {
 
-constexpr CapSet kSysAdmin = cap_bit(21);
+constexpr CapSet kSysAdmin = cap_bit(CAP_SYS_ADMIN);
 
 Plan plan_for(const Profile& profile, bool root) {
     HostFeatures host;
