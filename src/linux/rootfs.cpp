@@ -571,19 +571,31 @@ int RootBuilder::tree_bind(int source, const std::string& target, std::uint64_t 
     return bind_fd(source, to.get(), attrs, step, target.c_str());
 }
 
+// Targets are resolved inside the new root on the host's root too: a target below another
+// bind passes through a directory an earlier sandbox could write, and pid 1 still sees the
+// host at /oldroot, so a link planted there (say /data/sub -> /oldroot/tmp) made it create
+// the mount point on the host and mount the caller's source outside the sandbox.
 int RootBuilder::user_binds() {
+    Fd host_tree;
+    if (plan_.host_root && !plan_.binds.empty()) {
+        host_tree.reset(open(kNew.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (host_tree.get() < 0) return fail("bind", "open", kNew.c_str());
+    }
     for (const auto& b : plan_.binds) {
         std::uint64_t attrs = common_ | (b.read_only ? MOUNT_ATTR_RDONLY : 0);
+        // The source is the caller's own path on the host, followed as the caller wrote it.
+        Fd from(open((kOld + b.source).c_str(), O_PATH | O_CLOEXEC));
+        if (from.get() < 0) return fail("bind", "open", b.source.c_str());
         if (!plan_.host_root) {
-            // The source is the caller's own path on the host, followed as the caller wrote it.
-            Fd from(open((kOld + b.source).c_str(), O_PATH | O_CLOEXEC));
-            if (from.get() < 0) return fail("bind", "open", b.source.c_str());
+            // --rootfs: the mount point was made while the tree was writable.
             if (tree_bind(from.get(), b.target, attrs, "bind") != 0) return -1;
             continue;
         }
-        std::string target = kNew + b.target;
-        if (make_mount_point(kOld + b.source, target, "bind") != 0) return -1;
-        if (bind(kOld + b.source, target, attrs, "bind") != 0) return -1;
+        struct stat st;
+        if (fstat(from.get(), &st) != 0) return fail("bind", "fstat", b.source.c_str());
+        Fd point(make_in_tree(host_tree.get(), b.target, S_ISDIR(st.st_mode), "bind"));
+        if (point.get() < 0) return -1;
+        if (bind_fd(from.get(), point.get(), attrs, "bind", b.target.c_str()) != 0) return -1;
     }
     return 0;
 }

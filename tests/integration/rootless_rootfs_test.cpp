@@ -92,5 +92,29 @@ TEST_F(RootlessRootfs, BindTargetBehindALinkWithinTheTreeIsMade) {
     EXPECT_TRUE(fs::is_directory(tree_.path() + "/usr/lib/host"));
 }
 
+// The host's root: a bind target below another bind (a directory sandboxes can write) may
+// pass through a link an earlier run planted. It is resolved inside the new root, so the
+// mount point is never made on the host and the caller's source never mounted outside.
+TEST(RootlessHostRootBind, TargetThroughAPlantedLinkCreatesNothingOnTheHost) {
+    CV_SKIP_IF_KERNEL_LACKS_SANDBOX();
+    TempDir data(0777);
+    TempDir outside(0777);
+    TempDir source(0755);
+    ASSERT_EQ(::symlink(("/oldroot" + outside.path()).c_str(), (data.path() + "/sub").c_str()), 0);
+    for (const char* target : {"/data/sub/made", "/data/sub/file"}) {
+        std::vector<std::string> args{"run", "--bind", data.path() + ":/data"};
+        if (rootless_caller_has_other_groups()) {
+            args.insert(args.end(), {"--accept-weaker", "process.groups"});
+        }
+        const std::string src = std::string(target).ends_with("file") ? "/etc/hostname" : "";
+        args.insert(args.end(),
+                    {"--bind", (src.empty() ? source.path() : src) + ":" + target + ":ro", "--",
+                     "/bin/true"});
+        Outcome out = containerv(args);
+        EXPECT_TRUE(fs::is_empty(outside.path())) << target << ": " << out.describe();
+        EXPECT_NE(out.code(), 0) << target << ": the bind was not made, yet the run went on";
+    }
+}
+
 }  // namespace
 }  // namespace cvtest
