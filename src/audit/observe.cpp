@@ -3,6 +3,8 @@
 // fail for a process the auditor may not inspect; they stay unknown, never guessed.
 #include "audit/observe.hpp"
 
+#include "base/printable.hpp"
+
 #include "plan/plan.hpp"
 
 #include <dirent.h>
@@ -136,7 +138,7 @@ void read_status(Reader& r, Observation& o) {
         out.raw = *v;
         out.value = std::stoi(*v);
     };
-    o.comm = field("Name").value_or("");
+    o.comm = printable(field("Name").value_or(""));
     caps("CapPrm", o.cap_prm);
     caps("CapEff", o.cap_eff);
     caps("CapBnd", o.cap_bnd);

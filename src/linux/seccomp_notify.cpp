@@ -6,6 +6,8 @@
 // trap stay in the filter as written: a notification cannot kill, and the kernel must.
 #include "linux/seccomp_notify.hpp"
 
+#include "base/printable.hpp"
+
 #include "base/atomic_file.hpp"
 #include "seccomp/attribute.hpp"
 
@@ -77,7 +79,7 @@ std::string program_of(pid_t pid) {
     std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
     std::string name;
     std::getline(comm, name);
-    return name.empty() ? "?" : name;
+    return name.empty() ? "?" : printable(name);
 }
 
 std::string errno_text(int err) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -137,6 +138,30 @@ public:
 private:
     pid_t pid_ = -1;
 };
+
+TEST(Observe, AProcessNameCannotReachTheTerminalRaw) {
+    // A sandboxed program names itself with an escape sequence (clear the screen, erase the
+    // line); the audit's text must show it written out, never the raw bytes.
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::prctl(PR_SET_NAME, "\x1b[2J\x1b[Kx", 0, 0, 0);
+        for (;;) ::pause();
+    }
+    ASSERT_GT(pid, 0);
+    for (int i = 0; i < 500; ++i) {
+        std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+        std::string name;
+        if (std::getline(comm, name) && name.find('x') != std::string::npos) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    auto a = audit_process(pid, nullptr);
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    ASSERT_TRUE(a) << a.error().to_string();
+    const std::string text = format_text(*a);
+    EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+    EXPECT_NE(text.find("\\x1b[2J\\x1b[Kx"), std::string::npos) << text;
+}
 
 TEST(AuditLive, SecretsAreNamedNeverShown) {
     Sleeper s({"PATH=/bin", "DB_PASSWORD=hunter2-do-not-print"});
