@@ -600,6 +600,13 @@ int RootBuilder::user_binds() {
     return 0;
 }
 
+// Known shortcoming: masks and read-only paths are applied by path (kNew + path), not
+// resolved inside the tree as bind targets are. Within one run they hold. But a --rootfs tree
+// (or a bound directory) that an earlier sandbox could write may hold a link planted in the
+// masked path's parent, which sends the mask into /oldroot, where it is detached with the
+// host's root and covers nothing: the path the profile meant then shows unmasked. Nothing is
+// written to the host that way. Closing it: open the target with open_in_tree and mount on
+// the descriptor (fsmount for the tmpfs mask, bind_fd for /dev/null and read-only).
 int RootBuilder::masks_and_read_only() {
     for (const auto& path : plan_.read_only_paths) {
         std::string target = kNew + path;
