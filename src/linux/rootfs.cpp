@@ -600,13 +600,12 @@ int RootBuilder::user_binds() {
     return 0;
 }
 
-// Known shortcoming: masks and read-only paths are applied by path (kNew + path), not
-// resolved inside the tree as bind targets are. Within one run they hold. But a --rootfs tree
-// (or a bound directory) that an earlier sandbox could write may hold a link planted in the
-// masked path's parent, which sends the mask into /oldroot, where it is detached with the
-// host's root and covers nothing: the path the profile meant then shows unmasked. Nothing is
-// written to the host that way. Closing it: open the target with open_in_tree and mount on
-// the descriptor (fsmount for the tmpfs mask, bind_fd for /dev/null and read-only).
+// Known limit: a mask or read-only path inside a tree the sandbox can write (a --rootfs tree
+// it owns, a writable bind) guards what is at that path when the sandbox starts, no more: an
+// earlier run can rename the content away (the red-team trial moved /data/ro to /data/ro2),
+// and no resolution of the path brings it back. A link planted on the way is followed by
+// path here, but only into pid 1's own view of /oldroot: the mount lands there, in a private
+// namespace, and is detached with the host's root, so nothing of the host is touched.
 int RootBuilder::masks_and_read_only() {
     for (const auto& path : plan_.read_only_paths) {
         std::string target = kNew + path;

@@ -150,6 +150,9 @@ TEST_F(ProfileCli, BuiltinsAreShadowedOnlyOnRequestAndNeverDeleted) {
     Outcome list = containerv({"profile", "list"});
     EXPECT_TRUE(has(list_line(list.out, "default"), "strict")) << list.out;
     EXPECT_TRUE(has(list_line(list.out, "default"), "(shadows built-in)")) << list.out;
+    // A run under that name says whose "default" it is.
+    Outcome run = containerv({"run", "--dry-run", "--profile", "default", "--", "true"});
+    EXPECT_TRUE(has(run.err, "which shadows the built-in profile")) << run.describe();
 
     EXPECT_EQ(containerv({"profile", "delete", "default"}).code(), 0);
     Outcome builtin = containerv({"profile", "delete", "default"});

@@ -93,6 +93,11 @@ int run(const RunOptions& opt) {
     // A NAME through the store (stored or built-in), or a FILE (a '/' or ".json").
     auto profile = ProfileStore::from_environment().load_name_or_file(opt.profile);
     if (!profile) return fail(profile.error());
+    // Saving such a profile takes --shadow-builtin, but a run under the built-in's name gave
+    // no sign that the caller's store decided what "untrusted" means (red-team trial).
+    if (profile->shadows_builtin)
+        spdlog::warn("profile \"{}\" is {}, which shadows the built-in profile of that name",
+                     profile->profile.name, profile->source);
 
     RunRequest request;
     request.profile = profile->profile;
