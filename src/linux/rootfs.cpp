@@ -232,7 +232,7 @@ private:
     int host_top_level();
     int host_entry(const std::string& name);
     int host_layer();
-    bool fresh_top(const std::string& name) const;
+    bool carried_over(const std::string& name) const;
     int rootfs_tree();
     int layer_dirs(mode_t mode, bool own, std::string* upper, std::string* work);
     int overlay(const std::string& lower, const std::string& target, bool own);
@@ -285,10 +285,7 @@ int RootBuilder::host_top_level() {
     int rc = 0;
     while (dirent* entry = readdir(dir)) {
         std::string name = entry->d_name;
-        if (name == "." || name == ".." || name == "proc" || name == "sys" || name == "dev")
-            continue;
-        // Fresh top-level directories are made later, never carried over.
-        if (fresh_top(name)) continue;
+        if (!carried_over(name)) continue;
         if ((rc = host_entry(name)) != 0) break;
     }
     closedir(dir);
@@ -322,9 +319,13 @@ int RootBuilder::host_entry(const std::string& name) {
     return 0;  // sockets, fifos and devices at the top of / are not carried over
 }
 
-bool RootBuilder::fresh_top(const std::string& name) const {
-    return std::any_of(plan_.fresh.begin(), plan_.fresh.end(),
-                       [&](const FreshDir& d) { return d.path == "/" + name; });
+// The top-level entries of the host's / that the new root takes over, in both ways of building
+// it: /proc, /sys, /dev and the fresh directories get mounts of their own later.
+bool RootBuilder::carried_over(const std::string& name) const {
+    if (name == "." || name == ".." || name == "proc" || name == "sys" || name == "dev")
+        return false;
+    return std::none_of(plan_.fresh.begin(), plan_.fresh.end(),
+                        [&](const FreshDir& d) { return d.path == "/" + name; });
 }
 
 // The writable host root as one overlay whose lower is the host's root file system alone
@@ -359,8 +360,7 @@ int RootBuilder::host_layer() {
     int rc = 0;
     while (dirent* entry = readdir(dir)) {
         std::string name = entry->d_name;
-        if (name == "." || name == "..") continue;
-        if (name == "proc" || name == "sys" || name == "dev" || fresh_top(name)) continue;
+        if (!carried_over(name)) continue;
         if (mounts.deep.count(name) || mounts.top.count(name)) {
             covered.push_back(name);
             continue;
