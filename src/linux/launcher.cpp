@@ -398,6 +398,15 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         if (fault("cgroup")) return injected_error("cgroup");  // the made group goes too
     }
 
+    // A writable host root as one overlay: its lower, the host's root file system without
+    // the mounts below, is cloned here, outside the user namespace (plan.cpp says why).
+    Fd host_layer;
+    if (plan.root.one_layer) {
+        auto lower = clone_host_layer();
+        if (!lower) return lower.error();
+        host_layer = std::move(*lower);
+    }
+
     // The go channel is a socket, not a pipe: the second release is sent while pid 1 may
     // already have died of a failed step, and send(MSG_NOSIGNAL) then fails with EPIPE where
     // a pipe's write would raise SIGPIPE in the supervisor.
@@ -433,21 +442,6 @@ Result<Sandbox> Sandbox::start(const Plan& plan) {
         }
         ch.socket = explain_sock[1];
         ch.words = static_cast<int*>(page);
-    }
-
-    // A writable host root as one overlay: its lower, the host's root file system without
-    // the mounts below, is cloned here, outside the user namespace (plan.cpp says why).
-    Fd host_layer;
-    if (plan.root.one_layer) {
-        auto lower = clone_host_layer();
-        if (!lower) {
-            for (int fd : {go[0], go[1], rep[0], rep[1], st[0], st[1]}) close(fd);
-            if (explain_sock[0] >= 0) close(explain_sock[0]);
-            if (explain_sock[1] >= 0) close(explain_sock[1]);
-            if (ch.words) munmap(ch.words, 4096);
-            return lower.error();
-        }
-        host_layer = std::move(*lower);
     }
 
     // Pid 1 takes the forwarded signals with sigwaitinfo, so it must start with them
