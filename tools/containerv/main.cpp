@@ -37,12 +37,21 @@ int run_cli(int argc, char** argv) {
         }
     }
     containerv::cli::Action action;
-    containerv::cli::add_run(app, action, after_dashes);
-    containerv::cli::add_profile(app, action);
-    containerv::cli::add_profile_learn(*app.get_subcommand("profile"), action, after_dashes);
-    containerv::cli::add_seccomp(app, action);
-    containerv::cli::add_audit(app, action);
-    containerv::cli::add_report(app, action);
+    // Only the subcommand named by argv[1] is registered when it is one: CLI11 builds every
+    // option with a handful of strings, and the whole tree was a fifth of a start's user time.
+    // Anything else (no subcommand, --help, a typo) gets the whole tree for its message.
+    const std::string first = argc > 1 ? argv[1] : "";
+    const bool known = first == "run" || first == "profile" || first == "seccomp" ||
+                       first == "audit" || first == "report";
+    auto wanted = [&](const char* name) { return !known || first == name; };
+    if (wanted("run")) containerv::cli::add_run(app, action, after_dashes);
+    if (wanted("profile")) {
+        containerv::cli::add_profile(app, action);
+        containerv::cli::add_profile_learn(*app.get_subcommand("profile"), action, after_dashes);
+    }
+    if (wanted("seccomp")) containerv::cli::add_seccomp(app, action);
+    if (wanted("audit")) containerv::cli::add_audit(app, action);
+    if (wanted("report")) containerv::cli::add_report(app, action);
 
     try {
         app.parse(argc, argv);
