@@ -561,7 +561,7 @@ Status Planner::plan_syscalls() {
         // tells the supervisor: the run shows what the command needs, it confines nothing.
         auto learn = seccomp::compile_learn_filter();
         if (!learn) return learn.error();
-        auto init = seccomp::compile_init_filter();
+        auto init = seccomp::compile_init_filter_cached();
         if (!init) return init.error();
         plan_.filter = std::move(*learn);
         plan_.init_filter = std::move(*init);
@@ -595,7 +595,7 @@ Status Planner::plan_syscalls() {
     if (!filter) return filter.error();
     plan_.filter = std::move(*filter);
     plan_.has_filter = true;
-    auto init = seccomp::compile_init_filter();
+    auto init = seccomp::compile_init_filter_cached();
     if (!init) return init.error();
     plan_.init_filter = std::move(*init);
     row("syscalls", value, State::enforced,
