@@ -448,16 +448,60 @@ bool in(Names names, std::string_view name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+// A name newer than the linked libseccomp cannot enter a filter (see kDockerNewerThanLibseccomp).
+bool usable(std::string_view name) {
+    return !in(kDockerNewerThanLibseccomp, name) || known_to_libseccomp(name);
+}
+
 // Appends names in table order, once each.
 void add(std::vector<std::string>& to, Names names) {
     for (std::string_view name : names) {
-        if (in(kDockerNewerThanLibseccomp, name) && !known_to_libseccomp(name)) {
-            continue;
-        }
-        if (std::find(to.begin(), to.end(), name) == to.end()) {
+        if (usable(name) && std::find(to.begin(), to.end(), name) == to.end()) {
             to.emplace_back(name);
         }
     }
+}
+
+// Docker's unconditional allow-list, in the order docker_like_policy() lists it.
+constexpr Names kDockerGroups[] = {
+    kDockerFiles,      kDockerXattrs,
+    kDockerEvents,     kDockerAio,
+    kDockerMemory,     kDockerProcesses,
+    kDockerScheduling, kDockerSignals,
+    kDockerTime,       kDockerIdentity,
+    kDockerIpc,        kDockerSockets,
+    kDocker32Bit,      kDockerNewerThanLibseccomp,
+    kDockerPtrace,     kDockerX86,
+};
+
+// No name in two places of the groups (or twice in one): docker_like_policy() then appends
+// them without searching what it appended before, which made a start's policy quadratic.
+consteval bool names_repeat(std::span<const Names> groups) {
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        for (std::size_t i = 0; i < groups[g].size(); ++i) {
+            for (std::size_t h = g; h < groups.size(); ++h) {
+                for (std::size_t j = h == g ? i + 1 : 0; j < groups[h].size(); ++j) {
+                    if (groups[g][i] == groups[h][j]) return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+static_assert(!names_repeat(kDockerGroups), "a Docker group repeats a syscall name");
+
+consteval std::size_t name_count() {
+    std::size_t count = 0;
+    for (Names group : kDockerGroups) count += group.size();
+    for (const CapGrant& grant : kDockerCapGrants) count += grant.names.size();
+    return count;
+}
+
+bool in_docker_groups(std::string_view name) {
+    for (Names group : kDockerGroups) {
+        if (in(group, name)) return true;
+    }
+    return false;
 }
 
 ArgCondition arg_eq(unsigned index, std::uint64_t value) {
@@ -751,17 +795,24 @@ SyscallPolicy docker_like_policy(CapSet allowed_caps) {
     policy.default_action = SyscallAction::errno_ret;
     policy.default_errno = EPERM;
 
-    for (Names group :
-         {Names(kDockerFiles), Names(kDockerXattrs), Names(kDockerEvents), Names(kDockerAio),
-          Names(kDockerMemory), Names(kDockerProcesses), Names(kDockerScheduling),
-          Names(kDockerSignals), Names(kDockerTime), Names(kDockerIdentity), Names(kDockerIpc),
-          Names(kDockerSockets), Names(kDocker32Bit), Names(kDockerNewerThanLibseccomp),
-          Names(kDockerPtrace), Names(kDockerX86)}) {
-        add(policy.allowed, group);
+    policy.allowed.reserve(name_count());
+    for (Names group : kDockerGroups) {
+        // The only group with names the linked libseccomp may not know (no name repeats).
+        const bool check = group.data() == std::data(kDockerNewerThanLibseccomp);
+        for (std::string_view name : group) {
+            if (!check || known_to_libseccomp(name)) policy.allowed.emplace_back(name);
+        }
     }
+    // A grant may repeat a group's name (ptrace) or another grant's (syslog, bpf): the first
+    // place stays.
+    const auto granted_from = static_cast<std::ptrdiff_t>(policy.allowed.size());
     for (const CapGrant& grant : kDockerCapGrants) {
-        if ((allowed_caps & cap_bit(grant.cap)) != 0) {
-            add(policy.allowed, grant.names);
+        if ((allowed_caps & cap_bit(grant.cap)) == 0) continue;
+        for (std::string_view name : grant.names) {
+            if (!usable(name) || in_docker_groups(name)) continue;
+            const auto first = policy.allowed.begin() + granted_from;
+            if (std::find(first, policy.allowed.end(), name) != policy.allowed.end()) continue;
+            policy.allowed.emplace_back(name);
         }
     }
 

@@ -20,7 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -33,8 +35,9 @@ namespace containerv::seccomp {
 namespace {
 
 constexpr char kMagic[8] = {'C', 'V', 'S', 'E', 'C', 'B', 'P', 'F'};
-// Bumped whenever the file layout or the key's serialisation changes.
-constexpr std::uint32_t kFormatVersion = 1;
+// Bumped whenever the file layout or the key's serialisation changes. 2: the kind of program
+// in the key, and hash64 instead of a byte-wise FNV-1a.
+constexpr std::uint32_t kFormatVersion = 2;
 // A key is a few KiB even for Docker's list; a bigger header is damage.
 constexpr std::uint32_t kMaxKeySize = 1U << 20;
 
@@ -48,15 +51,33 @@ struct Header {
 };
 static_assert(sizeof(Header) == 32);
 
-// FNV-1a, 64 bits. It only spreads entries over file names and catches accidental damage:
-// the full key is compared byte for byte, and only the owner can write the directory, so a
-// collision or a forged checksum costs a miss, never a wrong program.
-std::uint64_t fnv1a(std::string_view bytes) {
+// FNV-1a's step taken over 64-bit words (a byte at a time, name and checksum were about a
+// third of a cache hit's instructions), the length and the last partial word folded in, then
+// MurmurHash3's finaliser so that every bit of the name depends on every word. Each step is a
+// bijection of the state, so a change confined to one word always changes the result. It
+// only spreads entries over file names and catches accidental damage: the full key is
+// compared byte for byte, and only the owner can write the directory, so a collision or a
+// forged checksum costs a miss, never a wrong program.
+std::uint64_t hash64(std::string_view bytes) {
+    constexpr std::uint64_t kPrime = 0x100000001b3ULL;
     std::uint64_t hash = 0xcbf29ce484222325ULL;
-    for (unsigned char c : bytes) {
-        hash ^= c;
-        hash *= 0x100000001b3ULL;
+    const char* at = bytes.data();
+    std::size_t left = bytes.size();
+    for (; left >= sizeof(std::uint64_t); left -= sizeof(std::uint64_t)) {
+        std::uint64_t word;
+        std::memcpy(&word, at, sizeof word);
+        at += sizeof word;
+        hash = (hash ^ word) * kPrime;
     }
+    std::uint64_t last = 0;
+    std::memcpy(&last, at, left);
+    hash = (hash ^ last) * kPrime;
+    hash = (hash ^ bytes.size()) * kPrime;  // tells "ab" from "ab\0"
+    hash ^= hash >> 33;
+    hash *= 0xff51afd7ed558ccdULL;
+    hash ^= hash >> 33;
+    hash *= 0xc4ceb9fe1a85ec53ULL;
+    hash ^= hash >> 33;
     return hash;
 }
 
@@ -65,16 +86,21 @@ std::string_view bytes_of(const BpfProgram& program) {
             program.insns.size() * sizeof(sock_filter)};
 }
 
-// Length-prefixed, so that no name can run into the next field.
+// Length-prefixed, so that no name can run into the next field. to_chars, not to_string: no
+// temporary string per field.
 void put(std::string& out, std::string_view field) {
-    out += std::to_string(field.size());
+    char digits[20];
+    const char* end = std::to_chars(digits, digits + sizeof digits, field.size()).ptr;
+    out.append(digits, static_cast<std::size_t>(end - digits));
     out += ':';
-    out += field;
+    out.append(field);
     out += '\n';
 }
 
 void put(std::string& out, std::uint64_t value) {
-    put(out, std::to_string(value));
+    char digits[20];
+    const char* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    put(out, std::string_view(digits, static_cast<std::size_t>(end - digits)));
 }
 
 void put_names(std::string& out, const std::vector<std::string>& names) {
@@ -102,9 +128,12 @@ std::string build_id_of(const dl_phdr_info* info) {
             if (desc + note->n_descsz > end) break;
             if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
                 std::memcmp(name, "GNU", 4) == 0) {
+                static constexpr char kHex[] = "0123456789abcdef";
                 std::string hex;
                 for (std::size_t j = 0; j < note->n_descsz; ++j) {
-                    hex += fmt::format("{:02x}", static_cast<unsigned char>(desc[j]));
+                    const auto byte = static_cast<unsigned char>(desc[j]);
+                    hex += kHex[byte >> 4];
+                    hex += kHex[byte & 0xf];
                 }
                 return hex;
             }
@@ -200,11 +229,10 @@ bool make_dirs(const std::string& dir) {
     return true;
 }
 
-bool read_all(int fd, std::string& out, std::size_t size) {
-    out.resize(size);
+bool read_all(int fd, char* out, std::size_t size) {
     std::size_t done = 0;
     while (done < size) {
-        const ssize_t n = ::read(fd, out.data() + done, size - done);
+        const ssize_t n = ::read(fd, out + done, size - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return false;
         done += static_cast<std::size_t>(n);
@@ -240,15 +268,17 @@ bool load_entry(int dir_fd, const std::string& name, const std::string& key, Bpf
     }
     const std::size_t most = sizeof(Header) + kMaxKeySize + BPF_MAXINSNS * sizeof(sock_filter);
     const auto size = static_cast<std::size_t>(st.st_size);
-    std::string data;
-    if (size < sizeof(Header) || size > most || !read_all(fd.get(), data, size)) {
+    // The header and the key in one read, the program then straight into place: an entry for
+    // this key holds exactly this key, and any other size is a miss.
+    std::string head(std::min(size, sizeof(Header) + key.size()), '\0');
+    if (size < sizeof(Header) || size > most || !read_all(fd.get(), head.data(), head.size())) {
         spdlog::debug("seccomp cache: {} ignored: {} bytes, unreadable or out of bounds", name,
                       size);
         return false;
     }
 
     Header header;
-    std::memcpy(&header, data.data(), sizeof header);
+    std::memcpy(&header, head.data(), sizeof header);
     const std::size_t program_size = std::size_t{header.insn_count} * sizeof(sock_filter);
     const char* why = nullptr;
     if (std::memcmp(header.magic, kMagic, sizeof kMagic) != 0) {
@@ -259,19 +289,22 @@ bool load_entry(int dir_fd, const std::string& name, const std::string& key, Bpf
                header.insn_count > BPF_MAXINSNS ||
                size != sizeof(Header) + header.key_size + program_size) {
         why = "sizes do not add up";
-    } else if (std::string_view(data).substr(sizeof(Header), header.key_size) != key) {
+    } else if (header.key_size != key.size() ||
+               std::string_view(head).substr(sizeof(Header)) != key) {
         why = "another key (a hash collision or a stale entry)";
-    } else if (fnv1a(std::string_view(data).substr(sizeof(Header) + header.key_size)) !=
-               header.checksum) {
-        why = "the program's checksum does not match";
+    } else {
+        program.insns.resize(header.insn_count);
+        if (!read_all(fd.get(), reinterpret_cast<char*>(program.insns.data()), program_size)) {
+            why = "the program is unreadable";
+        } else if (hash64(bytes_of(program)) != header.checksum) {
+            why = "the program's checksum does not match";
+        }
     }
     if (why != nullptr) {
         spdlog::debug("seccomp cache: {} ignored: {}", name, why);
+        program.insns.clear();
         return false;
     }
-
-    program.insns.resize(header.insn_count);
-    std::memcpy(program.insns.data(), data.data() + sizeof(Header) + header.key_size, program_size);
     return true;
 }
 
@@ -311,7 +344,7 @@ void store_entry(int dir_fd, const std::string& name, const std::string& key,
     header.version = kFormatVersion;
     header.key_size = static_cast<std::uint32_t>(key.size());
     header.insn_count = static_cast<std::uint32_t>(program.insns.size());
-    header.checksum = fnv1a(bytes);
+    header.checksum = hash64(bytes);
     std::string data(reinterpret_cast<const char*>(&header), sizeof header);
     data += key;
     data += bytes;
@@ -360,10 +393,16 @@ std::string cache_dir() {
     return {};
 }
 
-std::string cache_key(const SyscallPolicy& policy, const CompileOptions& options) {
+namespace {
+
+// The fields every key starts with: the format, the kind of program ("policy", "init") and
+// what decides any program the compiler makes.
+std::string key_head(std::string_view kind, std::size_t reserve) {
     std::string key;
+    key.reserve(reserve);
     put(key, "containerv seccomp cache");
     put(key, kFormatVersion);
+    put(key, kind);
     put(key, compiler_build_id());
     put(key, libseccomp_build_id());
     const scmp_version* version = seccomp_version();
@@ -372,6 +411,49 @@ std::string cache_key(const SyscallPolicy& policy, const CompileOptions& options
     // exist, for one).
     put(key, seccomp_api_get());
     put(key, seccomp_arch_native());
+    return key;
+}
+
+// `compile` through the cache, under the key `make_key` gives (made only once the cache is
+// usable).
+template <typename MakeKey, typename Compile>
+Result<BpfProgram> through_cache(MakeKey make_key, Compile compile, bool* hit) {
+    if (hit != nullptr) *hit = false;
+    if (env_set("CONTAINERV_NO_SECCOMP_CACHE")) return compile();
+    // Without build ids a changed compiler or libseccomp could not be told from the one that
+    // wrote an entry.
+    if (compiler_build_id().empty() || libseccomp_build_id().empty()) {
+        spdlog::debug("seccomp cache: off: no build id for containerv or libseccomp");
+        return compile();
+    }
+    const std::string dir = cache_dir();
+    if (dir.empty() || !make_dirs(dir)) return compile();
+    Fd dir_fd(open_trusted_dir(dir));
+    if (dir_fd.get() < 0) return compile();
+
+    const std::string key = make_key();
+    if (key.size() > kMaxKeySize) return compile();
+    const std::string name = cache_file_name(key);
+    BpfProgram program;
+    if (load_entry(dir_fd.get(), name, key, program)) {
+        spdlog::debug("seccomp cache: {}/{}: {} instructions loaded", dir, name,
+                      program.insns.size());
+        if (hit != nullptr) *hit = true;
+        return program;
+    }
+
+    auto compiled = compile();
+    if (compiled) store_entry(dir_fd.get(), name, key, *compiled);
+    return compiled;
+}
+
+}  // namespace
+
+std::string cache_key(const SyscallPolicy& policy, const CompileOptions& options) {
+    // About 16 bytes a name: one allocation for Docker's list.
+    std::size_t names = policy.allowed.size() + policy.blocked.size();
+    for (const SyscallRule& rule : policy.rules) names += rule.names.size() + 4 * rule.args.size();
+    std::string key = key_head("policy", 256 + 24 * names);
     put(key, options.foreign_abis_kill ? 1 : 0);
     put(key, options.notify_denials ? 1 : 0);
     put(key, options.binary_tree ? 1 : 0);
@@ -396,39 +478,24 @@ std::string cache_key(const SyscallPolicy& policy, const CompileOptions& options
     return key;
 }
 
+std::string init_filter_cache_key() {
+    // compile_init_filter() has no input: its code (the compiler's build id), libseccomp and
+    // the kernel decide the program.
+    return key_head("init", 256);
+}
+
 std::string cache_file_name(const std::string& key) {
-    return fmt::format("{:016x}.bpf", fnv1a(key));
+    return fmt::format("{:016x}.bpf", hash64(key));
 }
 
 Result<BpfProgram> compile_cached(const SyscallPolicy& policy, const CompileOptions& options,
                                   bool* hit) {
-    if (hit != nullptr) *hit = false;
-    if (env_set("CONTAINERV_NO_SECCOMP_CACHE")) return compile(policy, options);
-    // Without build ids a changed compiler or libseccomp could not be told from the one that
-    // wrote an entry.
-    if (compiler_build_id().empty() || libseccomp_build_id().empty()) {
-        spdlog::debug("seccomp cache: off: no build id for containerv or libseccomp");
-        return compile(policy, options);
-    }
-    const std::string dir = cache_dir();
-    if (dir.empty() || !make_dirs(dir)) return compile(policy, options);
-    Fd dir_fd(open_trusted_dir(dir));
-    if (dir_fd.get() < 0) return compile(policy, options);
+    return through_cache([&] { return cache_key(policy, options); },
+                         [&] { return compile(policy, options); }, hit);
+}
 
-    const std::string key = cache_key(policy, options);
-    if (key.size() > kMaxKeySize) return compile(policy, options);
-    const std::string name = cache_file_name(key);
-    BpfProgram program;
-    if (load_entry(dir_fd.get(), name, key, program)) {
-        spdlog::debug("seccomp cache: {}/{}: {} instructions loaded", dir, name,
-                      program.insns.size());
-        if (hit != nullptr) *hit = true;
-        return program;
-    }
-
-    auto compiled = compile(policy, options);
-    if (compiled) store_entry(dir_fd.get(), name, key, *compiled);
-    return compiled;
+Result<BpfProgram> compile_init_filter_cached(bool* hit) {
+    return through_cache(init_filter_cache_key, compile_init_filter, hit);
 }
 
 }  // namespace containerv::seccomp

@@ -16,10 +16,13 @@ namespace containerv::seccomp {
 std::string cache_dir();
 
 // Every input that decides what compile() produces, serialised without ambiguity: the format
-// version, the build of the compiler and of libseccomp, libseccomp's version and API level,
-// the native architecture, the options and the policy. Two inputs with the same key compile
-// to the same program.
+// version, the kind of program, the build of the compiler and of libseccomp, libseccomp's
+// version and API level, the native architecture, the options and the policy. Two inputs with the
+// same key compile to the same program.
 std::string cache_key(const SyscallPolicy& policy, const CompileOptions& options);
+
+// The key of compile_init_filter()'s program: the same fields before the policy's.
+std::string init_filter_cache_key();
 
 // The file name of the entry for a key (a hash of it; the file holds the full key).
 std::string cache_file_name(const std::string& key);
@@ -30,5 +33,9 @@ std::string cache_file_name(const std::string& key);
 // CONTAINERV_NO_SECCOMP_CACHE=1 turns the cache off.
 Result<BpfProgram> compile_cached(const SyscallPolicy& policy, const CompileOptions& options,
                                   bool* hit = nullptr);
+
+// compile_init_filter(), through the same cache and on the same terms: libseccomp's export
+// of pid 1's filter cost more than loading it.
+Result<BpfProgram> compile_init_filter_cached(bool* hit = nullptr);
 
 }  // namespace containerv::seccomp

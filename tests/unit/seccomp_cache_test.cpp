@@ -268,6 +268,43 @@ TEST_F(SeccompCache, ConcurrentWritersLeaveOneValidEntry) {
     EXPECT_TRUE(same(*program, *compiled));
 }
 
+// Pid 1's filter is cached too: a miss, then a hit with exactly the program libseccomp
+// exports, in an entry of its own.
+TEST_F(SeccompCache, InitFilterMissThenHitWithTheSameProgram) {
+    auto compiled = compile_init_filter();
+    ASSERT_TRUE(compiled.ok());
+    bool hit = true;
+    auto cold = compile_init_filter_cached(&hit);
+    ASSERT_TRUE(cold.ok());
+    EXPECT_FALSE(hit);
+    EXPECT_TRUE(same(*cold, *compiled));
+    EXPECT_TRUE(fs::exists(dir() / cache_file_name(init_filter_cache_key())));
+
+    auto warm_init = compile_init_filter_cached(&hit);
+    ASSERT_TRUE(warm_init.ok());
+    EXPECT_TRUE(hit);
+    EXPECT_TRUE(same(*warm_init, *compiled));
+
+    // An empty policy's key must not read as the init filter's, nor the other way round.
+    EXPECT_NE(cache_key(SyscallPolicy{}, {}).substr(0, init_filter_cache_key().size()),
+              init_filter_cache_key());
+    warm(SyscallPolicy{});
+    EXPECT_EQ(files().size(), 2U);
+}
+
+// A change confined to one 8-byte word of a key, or its length alone, names another entry.
+TEST_F(SeccompCache, FileNamesFollowEveryByteAndTheLength) {
+    const std::string key = cache_key(docker_like_policy(0), {});
+    const std::string name = cache_file_name(key);
+    for (std::size_t i = 0; i < key.size(); i += 61) {
+        std::string changed = key;
+        changed[i] ^= 0x01;
+        EXPECT_NE(cache_file_name(changed), name) << "byte " << i;
+    }
+    EXPECT_NE(cache_file_name(key + std::string(1, '\0')), name);
+    EXPECT_NE(cache_file_name("ab"), cache_file_name(std::string("ab\0", 3)));
+}
+
 // The loaded program enforces: getppid answers the rule's errno in a child with no_new_privs.
 TEST_F(SeccompCache, CachedProgramBehavesLikeTheCompiledOne) {
     const SyscallPolicy policy = small_policy();
