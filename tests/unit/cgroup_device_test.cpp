@@ -119,5 +119,17 @@ TEST_F(DeviceProgram, AWildcardMajorMatchesByMinorAndType) {
     EXPECT_EQ(errs[1], EPERM) << "b 1:5 must not let the char node 1:5 through";
 }
 
+TEST_F(DeviceProgram, ALongListMatchesItsLastRule) {
+    // Thousands of rules: a program whose jumps led to one shared end would need offsets past
+    // what a BPF jump holds (16 bits). Block devices 7:N first, null last.
+    std::vector<DeviceRule> rules;
+    for (long minor = 0; minor < 3000; ++minor) rules.push_back({'b', 7, minor, "r"});
+    rules.push_back({'c', 1, 3, "rw"});
+    auto errs = open_in_group(rules, {{"/dev/null", O_RDWR}, {"/dev/zero", O_RDONLY}});
+    ASSERT_EQ(errs.size(), 2u);
+    EXPECT_EQ(errs[0], 0);
+    EXPECT_EQ(errs[1], EPERM);
+}
+
 }  // namespace
 }  // namespace containerv::linux_
