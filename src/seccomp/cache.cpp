@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -308,19 +309,38 @@ bool load_entry(int dir_fd, const std::string& name, const std::string& key, Bpf
     return true;
 }
 
-// Writers name their temporaries ".tmp.PID.N"; one killed between creating and renaming
-// leaves its file behind. Removed here once that process is gone.
-void sweep_dead_temporaries(int dir_fd) {
+// An entry neither read nor written for this long is removed at the next write. Every new
+// build of containerv or libseccomp, every format change and every profile edited keys new
+// entries and leaves the old ones unreachable; without this the directory only grows. Reads
+// refresh the access time (relatime, at most daily); on a noatime mount an entry in use may
+// go after 30 days too, and costs one compile.
+constexpr time_t kUnusedEntrySeconds = 30L * 24 * 60 * 60;
+
+// Run before each write (a miss, rare and already paying a compile): removes long-unused
+// entries, and the temporaries ".tmp.PID.N" that a writer killed between creating and
+// renaming left behind, once that process is gone.
+void sweep(int dir_fd) {
     Fd copy(::dup(dir_fd));
     if (copy.get() < 0) return;
     DIR* d = ::fdopendir(copy.get());
     if (d == nullptr) return;
     copy.release();  // the stream owns it now
+    const time_t now = ::time(nullptr);
     while (const dirent* entry = ::readdir(d)) {
         const std::string_view file = entry->d_name;
-        if (!file.starts_with(".tmp.")) continue;
-        const long pid = std::strtol(entry->d_name + 5, nullptr, 10);
-        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+        if (file.starts_with(".tmp.")) {
+            const long pid = std::strtol(entry->d_name + 5, nullptr, 10);
+            if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+                ::unlinkat(dir_fd, entry->d_name, 0);
+            continue;
+        }
+        if (!file.ends_with(".bpf")) continue;
+        struct stat st;
+        if (::fstatat(dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        const time_t used = std::max(st.st_atime, st.st_mtime);
+        if (S_ISREG(st.st_mode) && st.st_uid == ::geteuid() && now - used > kUnusedEntrySeconds) {
+            spdlog::debug("seccomp cache: {} removed: unused for {} days", file,
+                          (now - used) / 86400);
             ::unlinkat(dir_fd, entry->d_name, 0);
         }
     }
@@ -349,7 +369,7 @@ void store_entry(int dir_fd, const std::string& name, const std::string& key,
     data += key;
     data += bytes;
 
-    sweep_dead_temporaries(dir_fd);
+    sweep(dir_fd);
     const std::string temp = temporary_name();
     // First choice: an unnamed file that gets a name only once complete, so a writer killed
     // while writing leaves nothing. Where O_TMPFILE or /proc is missing, a named one.

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -270,6 +271,33 @@ TEST_F(SeccompCache, ConcurrentWritersLeaveOneValidEntry) {
 
 // Pid 1's filter is cached too: a miss, then a hit with exactly the program libseccomp
 // exports, in an entry of its own.
+TEST_F(SeccompCache, LongUnusedEntriesGoAtTheNextWrite) {
+    warm(small_policy());
+    const time_t now = ::time(nullptr);
+    auto make = [&](const char* name, time_t atime, time_t mtime) {
+        write_file(dir() / name, "not an entry");
+        ::chmod((dir() / name).c_str(), 0600);
+        const timespec times[2] = {{atime, 0}, {mtime, 0}};
+        EXPECT_EQ(::utimensat(AT_FDCWD, (dir() / name).c_str(), times, 0), 0);
+    };
+    const time_t day = 24 * 60 * 60;
+    make("00000000000000aa.bpf", now - 40 * day, now - 40 * day);  // unused: goes
+    make("00000000000000bb.bpf", now - day, now - day);            // recent: stays
+    make("00000000000000cc.bpf", now - day, now - 40 * day);       // read yesterday: stays
+    make("notes", now - 40 * day, now - 40 * day);                 // not an entry: stays
+
+    SyscallPolicy other = small_policy();
+    other.rules.push_back({{"getpid"}, SyscallAction::errno_ret, kTestErrno, {}});
+    bool hit = true;
+    ASSERT_TRUE(compile_cached(other, {}, &hit).ok());
+    EXPECT_FALSE(hit);  // a miss writes, and the write sweeps
+    EXPECT_FALSE(fs::exists(dir() / "00000000000000aa.bpf"));
+    EXPECT_TRUE(fs::exists(dir() / "00000000000000bb.bpf"));
+    EXPECT_TRUE(fs::exists(dir() / "00000000000000cc.bpf"));
+    EXPECT_TRUE(fs::exists(dir() / "notes"));
+    EXPECT_TRUE(fs::exists(entry(small_policy()))) << "the entry made just now stays";
+}
+
 TEST_F(SeccompCache, InitFilterMissThenHitWithTheSameProgram) {
     auto compiled = compile_init_filter();
     ASSERT_TRUE(compiled.ok());
