@@ -326,5 +326,20 @@ TEST_F(ProfileCli, AProfileExtendingUntrustedIsIsolated) {
     }
 }
 
+// The CLI's own answers, as bwrap's, crun's and runc's: a version, and usage errors with 2.
+TEST(Cli, VersionAndUsageErrors) {
+    Outcome version = containerv({"--version"});
+    EXPECT_EQ(version.code(), 0) << version.describe();
+    EXPECT_EQ(version.out.rfind("containerv ", 0), 0u) << version.describe();
+    EXPECT_TRUE(has(version.out, ".")) << version.describe();  // a dotted version number
+
+    Outcome unknown = containerv({"frobnicate"});
+    EXPECT_EQ(unknown.code(), 2) << unknown.describe();
+    EXPECT_TRUE(has(unknown.err, "unknown subcommand \"frobnicate\"")) << unknown.describe();
+    Outcome none = containerv({});
+    EXPECT_EQ(none.code(), 2) << none.describe();
+    EXPECT_TRUE(has(none.err, "containerv --help")) << none.describe();
+}
+
 }  // namespace
 }  // namespace cvtest

@@ -25,6 +25,8 @@ int run_cli(int argc, char** argv) {
 
     CLI::App app{"containerv: run programs inside a sandbox described by a security profile"};
     app.require_subcommand(1);
+    // As bwrap, crun and runc answer it; CLI11 handles it before any subcommand is required.
+    app.set_version_flag("--version", "containerv " CONTAINERV_VERSION_STRING);
     // run's COMMAND follows "--" and is never parsed: its options are its own.
     std::vector<std::string> after_dashes;
     bool learning = is_learning(argc, argv);
@@ -43,6 +45,14 @@ int run_cli(int argc, char** argv) {
     const std::string first = argc > 1 ? argv[1] : "";
     const bool known = first == "run" || first == "profile" || first == "seccomp" ||
                        first == "audit" || first == "report";
+    if (!known && !first.empty() && first[0] != '-') {
+        // CLI11 would say a subcommand is required, which reads as if none had been given.
+        std::fprintf(stderr,
+                     "containerv: unknown subcommand \"%s\": run, profile, seccomp, audit or "
+                     "report (see containerv --help)\n",
+                     first.c_str());
+        return 2;
+    }
     auto wanted = [&](const char* name) { return !known || first == name; };
     if (wanted("run")) containerv::cli::add_run(app, action, after_dashes);
     if (wanted("profile")) {
@@ -58,6 +68,8 @@ int run_cli(int argc, char** argv) {
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::fprintf(stderr, "containerv: %s (see containerv --help)\n", e.what());
