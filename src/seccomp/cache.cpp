@@ -7,6 +7,7 @@
 #include "seccomp/cache.hpp"
 
 #include "base/fd.hpp"
+#include "base/trusted_dir.hpp"
 
 #include <fmt/format.h>
 #include <seccomp.h>
@@ -194,42 +195,6 @@ bool env_set(const char* name) {
     return value != nullptr && *value != '\0' && std::string_view(value) != "0";
 }
 
-// The directory, opened and checked: a directory owned by the caller's euid that nobody else
-// can write. Anything else is skipped: its entries could have been written by another user.
-int open_trusted_dir(const std::string& dir) {
-    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd.get() < 0) {
-        spdlog::debug("seccomp cache: open({}): {}", dir, std::strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0) return -1;
-    if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-        spdlog::debug(
-            "seccomp cache: {} skipped: owned by uid {} with mode {:o} (expected "
-            "uid {}, not writable by group or others)",
-            dir, st.st_uid, st.st_mode & 07777, ::geteuid());
-        return -1;
-    }
-    return fd.release();
-}
-
-// mkdir -p, new directories private to the caller.
-bool make_dirs(const std::string& dir) {
-    struct stat st;
-    if (::stat(dir.c_str(), &st) == 0) return S_ISDIR(st.st_mode);
-    const auto slash = dir.find_last_of('/');
-    if (slash != std::string::npos && slash > 0 && !make_dirs(dir.substr(0, slash))) {
-        return false;
-    }
-    // Another process may make it at the same moment: that is as good.
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        spdlog::debug("seccomp cache: mkdir({}): {}", dir, std::strerror(errno));
-        return false;
-    }
-    return true;
-}
-
 bool read_all(int fd, char* out, std::size_t size) {
     std::size_t done = 0;
     while (done < size) {
@@ -316,9 +281,37 @@ bool load_entry(int dir_fd, const std::string& name, const std::string& key, Bpf
 // go after 30 days too, and costs one compile.
 constexpr time_t kUnusedEntrySeconds = 30L * 24 * 60 * 60;
 
+// Names the cache writes: "<16 hex digits>.bpf" for entries, ".tmp.PID.N" for temporaries.
+bool is_entry_name(std::string_view file) {
+    if (file.size() != 20 || !file.ends_with(".bpf")) return false;
+    return std::all_of(file.begin(), file.begin() + 16,
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+long temporary_pid(std::string_view file) {
+    if (!file.starts_with(".tmp.")) return 0;
+    file.remove_prefix(5);
+    const auto dot = file.find('.');
+    if (dot == std::string_view::npos || dot == 0 || dot + 1 == file.size()) return 0;
+    const auto digits = [](std::string_view s) {
+        return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (!digits(file.substr(0, dot)) || !digits(file.substr(dot + 1)) || dot > 9) return 0;
+    return std::strtol(std::string(file.substr(0, dot)).c_str(), nullptr, 10);
+}
+
+// An entry's header starts with the cache's magic (read without touching its access time).
+bool starts_with_magic(int dir_fd, const char* name) {
+    Fd fd(::openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOATIME | O_CLOEXEC));
+    char magic[sizeof kMagic];
+    return fd.get() >= 0 && read_all(fd.get(), magic, sizeof magic) &&
+           std::memcmp(magic, kMagic, sizeof kMagic) == 0;
+}
+
 // Run before each write (a miss, rare and already paying a compile): removes long-unused
-// entries, and the temporaries ".tmp.PID.N" that a writer killed between creating and
-// renaming left behind, once that process is gone.
+// entries, and the temporaries that a writer killed between creating and renaming left
+// behind, once that process is gone. Only what the cache itself writes is removed: a regular
+// file of the caller's, named as the cache names it (and for an entry, with its magic).
 void sweep(int dir_fd) {
     Fd copy(::dup(dir_fd));
     if (copy.get() < 0) return;
@@ -328,17 +321,20 @@ void sweep(int dir_fd) {
     const time_t now = ::time(nullptr);
     while (const dirent* entry = ::readdir(d)) {
         const std::string_view file = entry->d_name;
-        if (file.starts_with(".tmp.")) {
-            const long pid = std::strtol(entry->d_name + 5, nullptr, 10);
-            if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+        const long pid = temporary_pid(file);
+        if (pid <= 0 && !is_entry_name(file)) continue;
+        struct stat st;
+        if (::fstatat(dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) continue;
+        if (pid > 0) {
+            // Pids as this pid namespace sees them: a writer in another one that shares the
+            // directory may lose its temporary, and then only fails to store its entry.
+            if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
                 ::unlinkat(dir_fd, entry->d_name, 0);
             continue;
         }
-        if (!file.ends_with(".bpf")) continue;
-        struct stat st;
-        if (::fstatat(dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
         const time_t used = std::max(st.st_atime, st.st_mtime);
-        if (S_ISREG(st.st_mode) && st.st_uid == ::geteuid() && now - used > kUnusedEntrySeconds) {
+        if (now - used > kUnusedEntrySeconds && starts_with_magic(dir_fd, entry->d_name)) {
             spdlog::debug("seccomp cache: {} removed: unused for {} days", file,
                           (now - used) / 86400);
             ::unlinkat(dir_fd, entry->d_name, 0);
@@ -447,9 +443,16 @@ Result<BpfProgram> through_cache(MakeKey make_key, Compile compile, bool* hit) {
         return compile();
     }
     const std::string dir = cache_dir();
-    if (dir.empty() || !make_dirs(dir)) return compile();
-    Fd dir_fd(open_trusted_dir(dir));
-    if (dir_fd.get() < 0) return compile();
+    if (dir.empty()) return compile();
+    // Entries written by anyone else could hold any program, and a directory that anyone
+    // else could swap for a link would send our writes and the sweep's removals wherever
+    // they chose: the whole path must be the caller's (or root's).
+    std::string why;
+    Fd dir_fd(open_trusted_dir(dir, true, &why));
+    if (dir_fd.get() < 0) {
+        spdlog::debug("seccomp cache: {} not used: {}", dir, why);
+        return compile();
+    }
 
     const std::string key = make_key();
     if (key.size() > kMaxKeySize) return compile();

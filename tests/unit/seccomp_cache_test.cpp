@@ -269,22 +269,35 @@ TEST_F(SeccompCache, ConcurrentWritersLeaveOneValidEntry) {
     EXPECT_TRUE(same(*program, *compiled));
 }
 
-// Pid 1's filter is cached too: a miss, then a hit with exactly the program libseccomp
-// exports, in an entry of its own.
+// A miss sweeps the directory: entries unused for 30 days go, and temporaries of writers
+// that are gone; nothing else does, whatever its age or name.
 TEST_F(SeccompCache, LongUnusedEntriesGoAtTheNextWrite) {
     warm(small_policy());
     const time_t now = ::time(nullptr);
-    auto make = [&](const char* name, time_t atime, time_t mtime) {
-        write_file(dir() / name, "not an entry");
+    auto make = [&](const char* name, const std::string& data, time_t atime, time_t mtime) {
+        write_file(dir() / name, data);
         ::chmod((dir() / name).c_str(), 0600);
         const timespec times[2] = {{atime, 0}, {mtime, 0}};
         EXPECT_EQ(::utimensat(AT_FDCWD, (dir() / name).c_str(), times, 0), 0);
     };
     const time_t day = 24 * 60 * 60;
-    make("00000000000000aa.bpf", now - 40 * day, now - 40 * day);  // unused: goes
-    make("00000000000000bb.bpf", now - day, now - day);            // recent: stays
-    make("00000000000000cc.bpf", now - day, now - 40 * day);       // read yesterday: stays
-    make("notes", now - 40 * day, now - 40 * day);                 // not an entry: stays
+    const time_t old = now - 40 * day;
+    const std::string entry_like = "CVSECBPF and the rest of an entry";
+    make("00000000000000aa.bpf", entry_like, old, old);              // unused: goes
+    make("00000000000000bb.bpf", entry_like, now - day, now - day);  // recent: stays
+    make("00000000000000cc.bpf", entry_like, now - day, old);        // read yesterday: stays
+    make("00000000000000dd.bpf", "not an entry", old, old);          // no magic: stays
+    make("notes.bpf", entry_like, old, old);                         // not its name: stays
+    make("notes", entry_like, old, old);                             // not its name: stays
+    // A temporary of a writer that is gone goes; one that only looks like it stays.
+    const pid_t gone = ::fork();
+    ASSERT_GE(gone, 0);
+    if (gone == 0) ::_exit(0);
+    ASSERT_EQ(::waitpid(gone, nullptr, 0), gone);
+    const std::string dead = ".tmp." + std::to_string(gone) + ".0";
+    make(dead.c_str(), entry_like, now, now);
+    const std::string odd = ".tmp." + std::to_string(gone) + "x";
+    make(odd.c_str(), entry_like, now, now);
 
     SyscallPolicy other = small_policy();
     other.rules.push_back({{"getpid"}, SyscallAction::errno_ret, kTestErrno, {}});
@@ -292,12 +305,83 @@ TEST_F(SeccompCache, LongUnusedEntriesGoAtTheNextWrite) {
     ASSERT_TRUE(compile_cached(other, {}, &hit).ok());
     EXPECT_FALSE(hit);  // a miss writes, and the write sweeps
     EXPECT_FALSE(fs::exists(dir() / "00000000000000aa.bpf"));
-    EXPECT_TRUE(fs::exists(dir() / "00000000000000bb.bpf"));
-    EXPECT_TRUE(fs::exists(dir() / "00000000000000cc.bpf"));
-    EXPECT_TRUE(fs::exists(dir() / "notes"));
+    for (const char* stays : {"00000000000000bb.bpf", "00000000000000cc.bpf",
+                              "00000000000000dd.bpf", "notes.bpf", "notes"}) {
+        EXPECT_TRUE(fs::exists(dir() / stays)) << stays;
+    }
+    EXPECT_FALSE(fs::exists(dir() / dead));
+    EXPECT_TRUE(fs::exists(dir() / odd));
     EXPECT_TRUE(fs::exists(entry(small_policy()))) << "the entry made just now stays";
 }
 
+// Every step of the cache's path must be the caller's or root's: one that another user could
+// write in, or a link of theirs, would let them point the cache's writes and removals at a
+// directory of their choosing.
+TEST_F(SeccompCache, PathThroughAGroupWritableDirectoryIsNotUsed) {
+    const fs::path shared = root_ / "shared";
+    ASSERT_EQ(::mkdir(shared.c_str(), 0770), 0);
+    ASSERT_EQ(::chmod(shared.c_str(), 0770), 0);  // whatever the umask
+    ::setenv("CONTAINERV_CACHE_DIR", shared.c_str(), 1);
+    bool hit = true;
+    ASSERT_TRUE(compile_cached(small_policy(), {}, &hit).ok());
+    EXPECT_FALSE(hit);
+    EXPECT_FALSE(fs::exists(shared / "seccomp")) << "nothing is made below such a directory";
+}
+
+TEST_F(SeccompCache, LinksOfTheCallersOwnAreFollowed) {
+    ASSERT_EQ(::mkdir((root_ / "real").c_str(), 0700), 0);
+    ASSERT_EQ(::symlink("real", (root_ / "link").c_str()), 0);
+    ::setenv("CONTAINERV_CACHE_DIR", (root_ / "link").c_str(), 1);
+    bool hit = true;
+    ASSERT_TRUE(compile_cached(small_policy(), {}, &hit).ok());
+    EXPECT_FALSE(hit);
+    ASSERT_TRUE(compile_cached(small_policy(), {}, &hit).ok());
+    EXPECT_TRUE(hit);
+    EXPECT_EQ(fs::directory_iterator(root_ / "real" / "seccomp")->path().extension(), ".bpf");
+}
+
+// The red team's case: root's CONTAINERV_CACHE_DIR inside another user's directory, where
+// that user put a link to a directory of root's holding an old entry-like file.
+TEST_F(SeccompCache, AnotherUsersLinkLeadsNowhere) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a directory to another user";
+    const fs::path victim = root_ / "victim";
+    ASSERT_EQ(::mkdir(victim.c_str(), 0700), 0);
+    const time_t old = ::time(nullptr) - 40 * 24 * 60 * 60;
+    write_file(victim / "00000000000000aa.bpf", "CVSECBPF and the rest of an entry");
+    ::chmod((victim / "00000000000000aa.bpf").c_str(), 0600);
+    const timespec times[2] = {{old, 0}, {old, 0}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, (victim / "00000000000000aa.bpf").c_str(), times, 0), 0);
+    auto victim_files = [&] {
+        std::vector<std::string> names;
+        for (const auto& e : fs::directory_iterator(victim)) names.push_back(e.path().string());
+        return names;
+    };
+    const auto before = victim_files();
+
+    // In a directory of another user's.
+    const fs::path theirs = root_ / "theirs";
+    ASSERT_EQ(::mkdir(theirs.c_str(), 0755), 0);
+    ASSERT_EQ(::symlink(victim.c_str(), (theirs / "seccomp").c_str()), 0);
+    ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
+    ::setenv("CONTAINERV_CACHE_DIR", theirs.c_str(), 1);
+    bool hit = true;
+    ASSERT_TRUE(compile_cached(small_policy(), {}, &hit).ok());
+    EXPECT_FALSE(hit);
+    EXPECT_EQ(victim_files(), before);
+
+    // A link of theirs in a directory of root's.
+    const fs::path mine = root_ / "mine";
+    ASSERT_EQ(::mkdir(mine.c_str(), 0700), 0);
+    ASSERT_EQ(::symlink(victim.c_str(), (mine / "seccomp").c_str()), 0);
+    ASSERT_EQ(::lchown((mine / "seccomp").c_str(), 65534, 65534), 0);
+    ::setenv("CONTAINERV_CACHE_DIR", mine.c_str(), 1);
+    ASSERT_TRUE(compile_cached(small_policy(), {}, &hit).ok());
+    EXPECT_FALSE(hit);
+    EXPECT_EQ(victim_files(), before);
+}
+
+// Pid 1's filter is cached too: a miss, then a hit with exactly the program libseccomp
+// exports, in an entry of its own.
 TEST_F(SeccompCache, InitFilterMissThenHitWithTheSameProgram) {
     auto compiled = compile_init_filter();
     ASSERT_TRUE(compiled.ok());
