@@ -76,6 +76,23 @@ TEST_F(RootlessExitCode, OptionsLeaveTheCommandsArgumentsAlone) {
     expect_nothing_left_behind();
 }
 
+TEST_F(RootlessExitCode, ADashDashAfterTheCommandIsTheCommands) {
+    // Without a "--" of ours, the first word is the command and a later "--" its own
+    // (`run rm -- -f` must not become `rm -f`); with ours first, a second one is its own too.
+    std::vector<std::string> args = plain_run_args({});
+    args.pop_back();  // our "--"
+    for (const char* word : {"sh", "-c", "printf '[%s]' \"$@\"", "zero", "--", "-f"})
+        args.emplace_back(word);
+    Outcome outcome = containerv(args);
+    EXPECT_EQ(outcome.code(), 0) << outcome.describe();
+    EXPECT_EQ(outcome.out, "[--][-f]") << outcome.describe();
+
+    outcome = containerv(plain_run_args({"sh", "-c", "printf '[%s]' \"$@\"", "zero", "--", "-f"}));
+    EXPECT_EQ(outcome.code(), 0) << outcome.describe();
+    EXPECT_EQ(outcome.out, "[--][-f]") << outcome.describe();
+    expect_nothing_left_behind();
+}
+
 struct BadInput {
     std::string name;
     std::vector<std::string> args;  // after `containerv`
@@ -112,16 +129,18 @@ TEST_P(RootlessBadInput, FailsWith125AndOneLineAndLeavesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(
     Run, RootlessBadInput,
-    ::testing::Values(BadInput{"unknown_profile",
-                               {"run", "--profile", "cv-no-such-profile", "--", "echo", "ran"}},
-                      BadInput{"missing_command", {"run", "--"}},
-                      BadInput{"missing_bind_source",
-                               {"run", "--bind", "/cv-no-such-dir:/srv", "--", "echo", "ran"}},
-                      BadInput{"unknown_user",
-                               {"run", "--user", "cv-no-such-user", "--", "echo", "ran"}},
-                      // A field this host cannot enforce: never silently ignored.
-                      BadInput{"unenforceable_field_not_accepted",
-                               {"run", "--profile", "@unenforceable", "--", "echo", "ran"}}),
+    ::testing::Values(
+        BadInput{"unknown_profile",
+                 {"run", "--profile", "cv-no-such-profile", "--", "echo", "ran"}},
+        BadInput{"missing_command", {"run", "--"}},
+        // A misspelt option is not a program to run.
+        BadInput{"misspelt_option", {"run", "--profle", "untrusted", "--", "echo", "ran"}},
+        BadInput{"missing_bind_source",
+                 {"run", "--bind", "/cv-no-such-dir:/srv", "--", "echo", "ran"}},
+        BadInput{"unknown_user", {"run", "--user", "cv-no-such-user", "--", "echo", "ran"}},
+        // A field this host cannot enforce: never silently ignored.
+        BadInput{"unenforceable_field_not_accepted",
+                 {"run", "--profile", "@unenforceable", "--", "echo", "ran"}}),
     [](const auto& info) { return info.param.name; });
 
 TEST(RootlessUnenforceable, RunNamesTheFieldItCannotEnforce) {

@@ -15,12 +15,24 @@ namespace containerv::cli {
 // A subcommand's action, run after parsing; returns the process exit status.
 using Action = std::function<int()>;
 
-// `after_dashes`: the words after run's "--", which CLI11 would otherwise try to parse.
-void add_run(CLI::App& app, Action& action, const std::vector<std::string>& after_dashes);
+// run's (and learn's) first "--" and what follows it, cut from argv before CLI11 parses it,
+// which would otherwise take the command's own options for ours.
+struct AfterDashes {
+    bool seen = false;
+    std::vector<std::string> words;
+};
+
+// The command to run: CLI11's words from the first one that is not ours, then the cut-off
+// "--" and its words. A "--" after the command's first word is the command's own (as for
+// bwrap, env or sudo: `run rm -- -f` removes a file named -f); a first word that looks like an
+// option is a misspelt option of ours, not a program (CLI::ValidationError).
+std::vector<std::string> command_words(const std::vector<std::string>& remaining,
+                                       const AfterDashes& after_dashes);
+
+void add_run(CLI::App& app, Action& action, const AfterDashes& after_dashes);
 void add_profile(CLI::App& app, Action& action);
 // `profile learn` (its own file); `after_dashes` as for run.
-void add_profile_learn(CLI::App& profile, Action& action,
-                       const std::vector<std::string>& after_dashes);
+void add_profile_learn(CLI::App& profile, Action& action, const AfterDashes& after_dashes);
 
 // --bind's SRC[:DST[:ro|rw]], shared by run and profile learn.
 Result<BindRequest> parse_bind(const std::string& spec);

@@ -28,12 +28,13 @@ int run_cli(int argc, char** argv) {
     // As bwrap, crun and runc answer it; CLI11 handles it before any subcommand is required.
     app.set_version_flag("--version", "containerv " CONTAINERV_VERSION_STRING);
     // run's COMMAND follows "--" and is never parsed: its options are its own.
-    std::vector<std::string> after_dashes;
+    containerv::cli::AfterDashes after_dashes;
     bool learning = is_learning(argc, argv);
     if (argc > 1 && (std::strcmp(argv[1], "run") == 0 || learning)) {
         for (int i = 2; i < argc; ++i) {
             if (std::strcmp(argv[i], "--") != 0) continue;
-            after_dashes.assign(argv + i + 1, argv + argc);
+            after_dashes.seen = true;
+            after_dashes.words.assign(argv + i + 1, argv + argc);
             argc = i;
             break;
         }
@@ -74,7 +75,7 @@ int run_cli(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         std::fprintf(stderr, "containerv: %s (see containerv --help)\n", e.what());
         // The container engines' code for "the runtime failed" when running; 2 elsewhere.
-        bool running = argc > 1 && std::strcmp(argv[1], "run") == 0;
+        bool running = (argc > 1 && std::strcmp(argv[1], "run") == 0) || learning;
         return running ? 125 : 2;
     }
     return action ? action() : 0;

@@ -193,8 +193,7 @@ int learn(const LearnOptions& opt) {
 
 }  // namespace
 
-void add_profile_learn(CLI::App& profile, Action& action,
-                       const std::vector<std::string>& after_dashes) {
+void add_profile_learn(CLI::App& profile, Action& action, const AfterDashes& after_dashes) {
     auto opt = std::make_shared<LearnOptions>();
     CLI::App* cmd = profile.add_subcommand(
         "learn",
@@ -215,8 +214,7 @@ void add_profile_learn(CLI::App& profile, Action& action,
         "Usage: containerv profile learn [--from PROFILE] -o FILE [--merge FILE] -- "
         "COMMAND [ARG...]");
     cmd->callback([opt, cmd, &action, &after_dashes] {
-        opt->command = cmd->remaining();
-        opt->command.insert(opt->command.end(), after_dashes.begin(), after_dashes.end());
+        opt->command = command_words(cmd->remaining(), after_dashes);
         action = [opt] { return learn(*opt); };
     });
 }

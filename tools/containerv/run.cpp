@@ -202,7 +202,19 @@ Result<BindRequest> parse_bind(const std::string& spec) {
     return bind;
 }
 
-void add_run(CLI::App& app, Action& action, const std::vector<std::string>& after_dashes) {
+std::vector<std::string> command_words(const std::vector<std::string>& remaining,
+                                       const AfterDashes& after_dashes) {
+    if (!remaining.empty() && remaining[0].size() > 1 && remaining[0][0] == '-') {
+        throw CLI::ValidationError("unknown option \"" + remaining[0] +
+                                   "\" (options come before the command)");
+    }
+    std::vector<std::string> command = remaining;
+    if (after_dashes.seen && !command.empty()) command.emplace_back("--");
+    command.insert(command.end(), after_dashes.words.begin(), after_dashes.words.end());
+    return command;
+}
+
+void add_run(CLI::App& app, Action& action, const AfterDashes& after_dashes) {
     auto opt = std::make_shared<RunOptions>();
     CLI::App* cmd = app.add_subcommand("run", "Run COMMAND inside a sandbox");
     cmd->add_option("--profile", opt->profile,
@@ -247,8 +259,7 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& afte
     cmd->prefix_command();
     cmd->footer("Usage: containerv run [OPTIONS] [--] COMMAND [ARG...]");
     cmd->callback([opt, cmd, &action, &after_dashes] {
-        opt->command = cmd->remaining();
-        opt->command.insert(opt->command.end(), after_dashes.begin(), after_dashes.end());
+        opt->command = command_words(cmd->remaining(), after_dashes);
         action = [opt] { return run(*opt); };
     });
 }
