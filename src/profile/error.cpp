@@ -1,9 +1,13 @@
 #include <containerv/error.hpp>
 
+#include "base/printable.hpp"
+
 #include <system_error>
 
 namespace containerv {
 
+// Paths and values in an error are often the caller's or a sandbox's text: control bytes are
+// written out (\xNN), so the message stays one line and cannot drive the reader's terminal.
 std::string Error::to_string() const {
     std::string out = step;
 
@@ -11,7 +15,7 @@ std::string Error::to_string() const {
         out += ": " + syscall + "(" + path + ")";
         // system_category's message is strerror's text, without strerror's shared buffer.
         out += ": " + (err != 0 ? std::system_category().message(err) : message);
-        return out;
+        return printable(out);
     }
 
     if (!path.empty()) out += ": " + path;
@@ -20,7 +24,7 @@ std::string Error::to_string() const {
     } else if (err != 0) {
         out += ": " + std::system_category().message(err);
     }
-    return out;
+    return printable(out);
 }
 
 Error Error::sys(std::string step, std::string syscall, std::string path, int err) {

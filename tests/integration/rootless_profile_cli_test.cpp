@@ -341,5 +341,20 @@ TEST(Cli, VersionAndUsageErrors) {
     EXPECT_TRUE(has(none.err, "containerv --help")) << none.describe();
 }
 
+// The caller's words come back in error messages; an escape sequence among them is written
+// out rather than sent to the terminal (\e[2J would clear it).
+TEST(Cli, ControlBytesInErrorsAreWrittenOut) {
+    const std::string clear = "\x1b[2J";
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{clear},
+          std::vector<std::string>{"run", "--accept-weaker", clear, "--", "true"},
+          std::vector<std::string>{"run", "--cwd", "/cv-no-such-dir" + clear, "--", "true"}}) {
+        Outcome outcome = containerv(args);
+        EXPECT_NE(outcome.code(), 0) << outcome.describe();
+        EXPECT_EQ(outcome.err.find('\x1b'), std::string::npos) << outcome.describe();
+        EXPECT_TRUE(has(outcome.err, "\\x1b[2J")) << outcome.describe();
+    }
+}
+
 }  // namespace
 }  // namespace cvtest

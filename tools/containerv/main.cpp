@@ -1,6 +1,8 @@
 // containerv: run a command inside a sandbox described by a security profile.
 #include "commands.hpp"
 
+#include "base/printable.hpp"
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -51,7 +53,7 @@ int run_cli(int argc, char** argv) {
         std::fprintf(stderr,
                      "containerv: unknown subcommand \"%s\": run, profile, seccomp, audit or "
                      "report (see containerv --help)\n",
-                     first.c_str());
+                     containerv::printable(first).c_str());
         return 2;
     }
     auto wanted = [&](const char* name) { return !known || first == name; };
@@ -73,7 +75,8 @@ int run_cli(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "containerv: %s (see containerv --help)\n", e.what());
+        std::fprintf(stderr, "containerv: %s (see containerv --help)\n",
+                     containerv::printable(e.what()).c_str());
         // The container engines' code for "the runtime failed" when running; 2 elsewhere.
         bool running = (argc > 1 && std::strcmp(argv[1], "run") == 0) || learning;
         return running ? 125 : 2;
@@ -91,7 +94,7 @@ int main(int argc, char** argv) {
     try {
         return run_cli(argc, argv);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "containerv: %s\n", e.what());
+        std::fprintf(stderr, "containerv: %s\n", containerv::printable(e.what()).c_str());
     } catch (...) {
         std::fprintf(stderr, "containerv: an unknown exception\n");
     }
