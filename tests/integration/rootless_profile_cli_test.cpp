@@ -184,6 +184,12 @@ TEST_F(ProfileCli, CreateFromAnotherProfile) {
         EXPECT_EQ(containerv({"profile", "delete", "made", "--system"}).code(), 0);
     }
 
+    // --from alone copies the profile, level included; neither is a usage error.
+    Outcome copy = containerv({"profile", "create", "copy", "--from", "web-server"});
+    EXPECT_EQ(copy.code(), 0) << copy.describe();
+    EXPECT_TRUE(has(containerv({"profile", "show", "copy"}).out, "\"level\": \"restricted\""));
+    EXPECT_EQ(containerv({"profile", "create", "y"}).code(), 2);
+
     Outcome level = containerv({"profile", "create", "x", "--level", "stricter"});
     EXPECT_EQ(level.code(), 2) << level.describe();
     // Without --from a level starts from its own profile, so the label is never all it

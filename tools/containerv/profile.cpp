@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,20 +84,30 @@ struct CreateOptions {
 };
 
 int create(const CreateOptions& opt) {
-    const auto level = level_from_string(opt.level);
-    if (!level) {
-        return fail(Error::msg("profile", "create: unknown level \"" + opt.level +
-                                              "\" (expected permissive, restricted, strict or "
-                                              "paranoid)"),
-                    kUsage);
+    if (opt.level.empty() && opt.from.empty()) {
+        return fail(Error::msg("profile", "create: give --level, --from or both"), kUsage);
     }
     const ProfileStore store = ProfileStore::from_environment();
-    Profile profile = profile_for_level(*level);
+    Profile profile;
     if (!opt.from.empty()) {
         auto base = store.load_name_or_file(opt.from);
         if (!base) return fail(base.error());
         profile = base->profile;
-        profile.level = *level;
+    }
+    // Without --level a copy keeps the level of the profile it copies.
+    if (!opt.level.empty()) {
+        const auto level = level_from_string(opt.level);
+        if (!level) {
+            return fail(Error::msg("profile", "create: unknown level \"" + opt.level +
+                                                  "\" (expected permissive, restricted, strict "
+                                                  "or paranoid)"),
+                        kUsage);
+        }
+        if (opt.from.empty()) {
+            profile = profile_for_level(*level);
+        } else {
+            profile.level = *level;
+        }
     }
     profile.description = "Made from " + profile.name;
     profile.name = opt.name;
@@ -221,8 +232,8 @@ void add_profile(CLI::App& app, Action& action) {
     auto create_opt = std::make_shared<CreateOptions>();
     CLI::App* c = cmd->add_subcommand("create", "Store a new profile made from another");
     c->add_option("name", create_opt->name, "Name of the new profile")->required();
-    c->add_option("--level", create_opt->level, "permissive, restricted, strict, paranoid")
-        ->required();
+    c->add_option("--level", create_opt->level,
+                  "permissive, restricted, strict, paranoid (default: --from's level)");
     c->add_option("--from", create_opt->from, "Profile to start from (default: the level's own)");
     c->add_flag("--system", create_opt->system, "Store in /etc/containerv/profiles");
     c->callback([create_opt, &action] { action = [create_opt] { return create(*create_opt); }; });
