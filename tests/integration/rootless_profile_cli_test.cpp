@@ -342,6 +342,9 @@ TEST(Cli, VersionAndUsageErrors) {
     Outcome unknown = containerv({"frobnicate"});
     EXPECT_EQ(unknown.code(), 2) << unknown.describe();
     EXPECT_TRUE(has(unknown.err, "unknown subcommand \"frobnicate\"")) << unknown.describe();
+    Outcome early = containerv({"--profile", "untrusted", "run", "--", "true"});
+    EXPECT_EQ(early.code(), 2) << early.describe();
+    EXPECT_TRUE(has(early.err, "\"--profile\" before the subcommand")) << early.describe();
     Outcome none = containerv({});
     EXPECT_EQ(none.code(), 2) << none.describe();
     EXPECT_TRUE(has(none.err, "containerv --help")) << none.describe();

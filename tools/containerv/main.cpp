@@ -48,6 +48,15 @@ int run_cli(int argc, char** argv) {
     const std::string first = argc > 1 ? argv[1] : "";
     const bool known = first == "run" || first == "profile" || first == "seccomp" ||
                        first == "audit" || first == "report";
+    if (!known && first.size() > 1 && first[0] == '-' && first != "-h" && first != "--help" &&
+        first != "--version") {
+        // CLI11 would list the words it did not expect, backwards.
+        std::fprintf(stderr,
+                     "containerv: \"%s\" before the subcommand: options follow it, as in "
+                     "containerv run --profile NAME -- COMMAND (see containerv --help)\n",
+                     containerv::printable(first).c_str());
+        return 2;
+    }
     if (!known && !first.empty() && first[0] != '-') {
         // CLI11 would say a subcommand is required, which reads as if none had been given.
         std::fprintf(stderr,
