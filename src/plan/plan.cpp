@@ -1339,10 +1339,16 @@ void Planner::plan_landlock() {
                             landlock_rights_text(ll_plan.handled_fs) + ": " + fs_text;
     if (!ll_plan.excluded.empty())
         mechanism += "; nothing beneath " + join(ll_plan.excluded) + " but their own grants";
-    if (whole_root)
+    if (whole_root) {
         mechanism +=
             "; the writable root is granted whole, so the mount layer alone keeps "
             "/proc, /sys and /dev read-only";
+    } else if (root_writable) {
+        // The grant on / reads as full write rights; it holds only for what / had at start.
+        mechanism +=
+            "; the writable root is granted entry by entry (what / holds at start), so "
+            "nothing new can be made directly in /";
+    }
     mechanism += net_text + scope_text;
     if (!mount_only.empty()) {
         mechanism += landlock_mode()

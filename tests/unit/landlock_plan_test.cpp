@@ -113,6 +113,25 @@ TEST(LandlockPlan, ReadOnlyRootIsReadOnlyForLandlock) {
     EXPECT_EQ(std::find(ex.begin(), ex.end(), "/proc/kcore"), ex.end());
 }
 
+// A writable root with a mask outside /proc, /sys and /dev is granted entry by entry: the
+// plan must not read as if / itself were writable.
+TEST(LandlockPlan, AWritableRootGrantedEntryByEntrySaysSo) {
+    RunRequest request = request_for("default");
+    auto whole = make_plan(request, host_with(7));
+    ASSERT_TRUE(whole);
+    ASSERT_NE(row(*whole, "mac.landlock"), nullptr);
+    const std::string& whole_text = row(*whole, "mac.landlock")->mechanism;
+    EXPECT_NE(whole_text.find("granted whole"), std::string::npos) << whole_text;
+
+    request.profile.filesystem.masked_paths.push_back("/etc/shadow");
+    auto split = make_plan(request, host_with(7));
+    ASSERT_TRUE(split);
+    const std::string& text = row(*split, "mac.landlock")->mechanism;
+    EXPECT_NE(text.find("entry by entry"), std::string::npos) << text;
+    EXPECT_NE(text.find("nothing new can be made directly in /"), std::string::npos) << text;
+    EXPECT_EQ(text.find("granted whole"), std::string::npos) << text;
+}
+
 TEST(LandlockPlan, PortsNeedAbi4AndParanoidScopingAbi6) {
     RunRequest request = request_for("web-server");
     request.accept_weaker.insert("network.allowed_ports");
