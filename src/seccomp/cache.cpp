@@ -7,6 +7,7 @@
 #include "seccomp/cache.hpp"
 
 #include "base/fd.hpp"
+#include "base/printable.hpp"
 #include "base/trusted_dir.hpp"
 
 #include <fmt/format.h>
@@ -395,8 +396,12 @@ void store_entry(int dir_fd, const std::string& name, const std::string& key,
 }  // namespace
 
 std::string cache_dir() {
-    if (const char* dir = std::getenv("CONTAINERV_CACHE_DIR"); dir != nullptr && *dir == '/') {
-        return std::string(dir) + "/seccomp";
+    if (const char* dir = std::getenv("CONTAINERV_CACHE_DIR"); dir != nullptr && *dir != '\0') {
+        if (*dir == '/') return std::string(dir) + "/seccomp";
+        // Relative to what? Not to the caller's directory of the moment; said once a process.
+        static std::atomic<bool> said = false;
+        if (!said.exchange(true))
+            spdlog::warn("CONTAINERV_CACHE_DIR={} ignored: not an absolute path", printable(dir));
     }
     if (::geteuid() == 0) return "/var/cache/containerv/seccomp";
     // The XDG base directory specification ignores relative paths.
@@ -450,7 +455,7 @@ Result<BpfProgram> through_cache(MakeKey make_key, Compile compile, bool* hit) {
     std::string why;
     Fd dir_fd(open_trusted_dir(dir, true, &why));
     if (dir_fd.get() < 0) {
-        spdlog::debug("seccomp cache: {} not used: {}", dir, why);
+        spdlog::debug("seccomp cache: {} not used: {}", printable(dir), printable(why));
         return compile();
     }
 
@@ -459,7 +464,7 @@ Result<BpfProgram> through_cache(MakeKey make_key, Compile compile, bool* hit) {
     const std::string name = cache_file_name(key);
     BpfProgram program;
     if (load_entry(dir_fd.get(), name, key, program)) {
-        spdlog::debug("seccomp cache: {}/{}: {} instructions loaded", dir, name,
+        spdlog::debug("seccomp cache: {}/{}: {} instructions loaded", printable(dir), name,
                       program.insns.size());
         if (hit != nullptr) *hit = true;
         return program;

@@ -189,6 +189,7 @@ TEST_F(ProfileCli, CreateFromAnotherProfile) {
     EXPECT_EQ(copy.code(), 0) << copy.describe();
     EXPECT_TRUE(has(containerv({"profile", "show", "copy"}).out, "\"level\": \"restricted\""));
     EXPECT_EQ(containerv({"profile", "create", "y"}).code(), 2);
+    EXPECT_EQ(containerv({"profile", "create", "y", "--from", "default", "--level", ""}).code(), 2);
 
     Outcome level = containerv({"profile", "create", "x", "--level", "stricter"});
     EXPECT_EQ(level.code(), 2) << level.describe();
@@ -345,6 +346,13 @@ TEST(Cli, VersionAndUsageErrors) {
     Outcome early = containerv({"--profile", "untrusted", "run", "--", "true"});
     EXPECT_EQ(early.code(), 2) << early.describe();
     EXPECT_TRUE(has(early.err, "\"--profile\" before the subcommand")) << early.describe();
+    Outcome empty = containerv({""});
+    EXPECT_EQ(empty.code(), 2) << empty.describe();
+    EXPECT_TRUE(has(empty.err, "unknown subcommand \"\"")) << empty.describe();
+    // learn names a misspelt option before it asks for its required -o.
+    Outcome learn = containerv({"profile", "learn", "--profle", "x", "--", "true"});
+    EXPECT_EQ(learn.code(), 125) << learn.describe();
+    EXPECT_TRUE(has(learn.err, "unknown option \"--profle\"")) << learn.describe();
     Outcome none = containerv({});
     EXPECT_EQ(none.code(), 2) << none.describe();
     EXPECT_TRUE(has(none.err, "containerv --help")) << none.describe();

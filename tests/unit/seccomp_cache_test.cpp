@@ -314,6 +314,15 @@ TEST_F(SeccompCache, LongUnusedEntriesGoAtTheNextWrite) {
     EXPECT_TRUE(fs::exists(entry(small_policy()))) << "the entry made just now stays";
 }
 
+// A relative CONTAINERV_CACHE_DIR would depend on the directory of the moment: it is ignored
+// (with a warning) for the usual place.
+TEST_F(SeccompCache, RelativeCacheDirIsIgnored) {
+    ::setenv("CONTAINERV_CACHE_DIR", "relative/dir", 1);
+    const std::string dir = cache_dir();
+    EXPECT_TRUE(dir.empty() || dir[0] == '/') << dir;
+    EXPECT_EQ(dir.find("relative/dir"), std::string::npos) << dir;
+}
+
 // Every step of the cache's path must be the caller's or root's: one that another user could
 // write in, or a link of theirs, would let them point the cache's writes and removals at a
 // directory of their choosing.

@@ -57,7 +57,7 @@ int run_cli(int argc, char** argv) {
                      containerv::printable(first).c_str());
         return 2;
     }
-    if (!known && !first.empty() && first[0] != '-') {
+    if (!known && argc > 1 && (first.empty() || first == "-" || first[0] != '-')) {
         // CLI11 would say a subcommand is required, which reads as if none had been given.
         std::fprintf(stderr,
                      "containerv: unknown subcommand \"%s\": run, profile, seccomp, audit or "

@@ -79,12 +79,13 @@ int export_profile(const std::string& spec, const std::string& format) {
 struct CreateOptions {
     std::string name;
     std::string level;
-    std::string from;  // empty: the level's starting profile
+    bool level_given = false;  // --level "" is a bad level, not no level
+    std::string from;          // empty: the level's starting profile
     bool system = false;
 };
 
 int create(const CreateOptions& opt) {
-    if (opt.level.empty() && opt.from.empty()) {
+    if (!opt.level_given && opt.from.empty()) {
         return fail(Error::msg("profile", "create: give --level, --from or both"), kUsage);
     }
     const ProfileStore store = ProfileStore::from_environment();
@@ -95,7 +96,7 @@ int create(const CreateOptions& opt) {
         profile = base->profile;
     }
     // Without --level a copy keeps the level of the profile it copies.
-    if (!opt.level.empty()) {
+    if (opt.level_given) {
         const auto level = level_from_string(opt.level);
         if (!level) {
             return fail(Error::msg("profile", "create: unknown level \"" + opt.level +
@@ -233,7 +234,8 @@ void add_profile(CLI::App& app, Action& action) {
     CLI::App* c = cmd->add_subcommand("create", "Store a new profile made from another");
     c->add_option("name", create_opt->name, "Name of the new profile")->required();
     c->add_option("--level", create_opt->level,
-                  "permissive, restricted, strict, paranoid (default: --from's level)");
+                  "permissive, restricted, strict, paranoid (default: --from's level)")
+        ->each([create_opt](const std::string&) { create_opt->level_given = true; });
     c->add_option("--from", create_opt->from, "Profile to start from (default: the level's own)");
     c->add_flag("--system", create_opt->system, "Store in /etc/containerv/profiles");
     c->callback([create_opt, &action] { action = [create_opt] { return create(*create_opt); }; });

@@ -200,7 +200,9 @@ void add_profile_learn(CLI::App& profile, Action& action, const AfterDashes& aft
         "Run COMMAND with every syscall allowed and recorded, and write the smallest profile "
         "that lets it pass (NOT a security boundary)");
     cmd->add_option("--from", opt->from, "Profile to extend: NAME or FILE (default: default)");
-    cmd->add_option("-o,--output", opt->output, "The learned profile's FILE")->required();
+    // Required, but checked by learn(): CLI11's own check would come before a misspelt
+    // option is named (command_words).
+    cmd->add_option("-o,--output", opt->output, "The learned profile's FILE (required)");
     cmd->add_option("--merge", opt->merge, "A profile learned before: its calls are kept")
         ->type_name("FILE");
     cmd->add_option("--bind", opt->binds, "Bind SRC to DST, read-only with :ro")

@@ -127,8 +127,6 @@ int run(const RunOptions& opt) {
     if (!opt.cwd.empty()) request.cwd = opt.cwd;
     request.accept_weaker.insert(opt.accept_weaker.begin(), opt.accept_weaker.end());
     request.argv = opt.command;
-    if (!request.argv.empty() && request.argv.front() == "--")
-        request.argv.erase(request.argv.begin());
 
     auto plan = make_plan(request, probe_host());
     if (!plan) return fail(plan.error());
