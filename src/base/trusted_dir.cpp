@@ -2,13 +2,14 @@
 
 #include "base/fd.hpp"
 
+#include <fmt/format.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <climits>
 #include <cstring>
 #include <deque>
@@ -30,12 +31,6 @@ void push_parts(std::deque<std::string>& todo, std::string_view path) {
         start = slash + 1;
     }
     todo.insert(todo.begin(), parts.begin(), parts.end());
-}
-
-std::string octal(unsigned mode) {
-    char text[16];
-    const auto done = std::to_chars(text, text + sizeof text, mode, 8);
-    return std::string(text, done.ptr);
 }
 
 }  // namespace
@@ -69,8 +64,8 @@ int open_trusted_dir(const std::string& path, bool create, std::string* why) {
             last ? st.st_uid == me && !others
                  : (st.st_uid == 0 || st.st_uid == me) && (!others || (st.st_mode & S_ISVTX) != 0);
         if (ok) return 0;
-        return fail(EPERM, walked() + " belongs to uid " + std::to_string(st.st_uid) +
-                               " with mode " + octal(st.st_mode & 07777));
+        return fail(EPERM, fmt::format("{} belongs to uid {} with mode {:o}", walked(), st.st_uid,
+                                       st.st_mode & 07777));
     };
     auto from_root = [&] {
         stack.clear();
